@@ -1,0 +1,47 @@
+import { loadConfig, ConfigError } from '../config/load-config.js';
+import { compose, type Services } from '../compose.js';
+import { createLogger } from '../observe/logging/logger.js';
+
+export interface ServeHandle {
+  readonly services: Services;
+  /** Bound inference port (useful with port 0). */
+  readonly httpPort: number;
+}
+
+/**
+ * `layerscope serve`: load config (defaults < file < env < flags), listen first so liveness
+ * answers during model loading, then load the repository; readiness turns true when it is done.
+ */
+export async function startServer(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<ServeHandle> {
+  const config = loadConfig({ argv, env });
+  const logger = createLogger({ level: config.log.level });
+  const services = compose({ config, logger });
+  await services.app.listen({ host: config.http.host, port: config.http.port });
+  const address = services.app.server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info({ httpPort, modelRepository: config.modelRepository }, 'listening');
+  await services.repository.loadAll();
+  logger.info({ models: services.repository.index() }, 'repository loaded');
+  return { services, httpPort };
+}
+
+/** Run until SIGTERM/SIGINT, then drain and exit 0. Returns the process exit code. */
+export async function runServe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, err: (line: string) => void): Promise<number> {
+  let handle: ServeHandle;
+  try {
+    handle = await startServer(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  handle.services.logger.info({ signal }, 'signal received');
+  await handle.services.shutdown();
+  return 0;
+}

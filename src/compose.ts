@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { createSchedulerFactory } from './batching/scheduler-factory.js';
+import type { ServerConfig } from './config/server-config.js';
+import { Dataplane } from './dataplane/dataplane.js';
+import { ModelRepository } from './repository/model-repository.js';
+import { createOnnxRunnerFactory } from './runtime/onnx/onnx-runner-factory.js';
+import type { RunnerFactory } from './runtime/runner.js';
+import type { Logger } from './types/logger.js';
+
+export interface ComposeOptions {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  /** Override the runtime (tests pass fakes); default: onnxruntime in worker threads. */
+  readonly runnerFactory?: RunnerFactory;
+}
+
+/** Everything a running server is made of, wired together but not listening. */
+export interface Services {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly repository: ModelRepository;
+  readonly dataplane: Dataplane;
+  readonly app: FastifyInstance;
+  /** Stop accepting inference, wait for accepted requests (bounded by the grace period), free everything. */
+  shutdown(): Promise<void>;
+}
+
+/** The composition root: builds repository, runtime, schedulers, dataplane and the HTTP app. */
+export function compose(options: ComposeOptions): Services {
+  const { config, logger } = options;
+  const repository = new ModelRepository({
+    root: config.modelRepository,
+    runnerFactory: options.runnerFactory ?? createOnnxRunnerFactory(),
+    runtime: {
+      instanceCount: config.runtime.defaultInstanceCount,
+      intraOpThreads: config.runtime.defaultIntraOpThreads,
+      executionProviders: config.runtime.executionProviders,
+    },
+    logger: logger.child({ component: 'repository' }),
+  });
+  const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
+  const app = buildApp({ config, logger, repository, dataplane });
+  let shutdown: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    repository,
+    dataplane,
+    app,
+    shutdown: () => (shutdown ??= drainAndClose(config, logger, dataplane, repository, app)),
+  };
+}
+
+async function drainAndClose(
+  config: ServerConfig,
+  logger: Logger,
+  dataplane: Dataplane,
+  repository: ModelRepository,
+  app: FastifyInstance,
+): Promise<void> {
+  logger.info({ gracePeriodMs: config.shutdown.gracePeriodMs }, 'draining: readiness off, finishing accepted requests');
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), config.shutdown.gracePeriodMs)));
+  const outcome = await Promise.race([dataplane.drain().then(() => 'drained' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'expired') logger.warn('grace period expired with requests still running');
+  await app.close();
+  await repository.close();
+  logger.info('shutdown complete');
+}

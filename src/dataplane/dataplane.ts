@@ -1,0 +1,162 @@
+import { ServingError, toServingError } from '../errors/serving-error.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { publishRequestEnd, type FailureReason } from '../observe/events.js';
+import type { Scheduler, SchedulerFactory } from '../batching/scheduler.js';
+import type { LoadedModel, ModelRepository } from '../repository/model-repository.js';
+import type { InferRequest, InferResponse, ResponseOutput } from '../types/infer.js';
+import { validateRequest } from './validate.js';
+
+export interface DataplaneOptions {
+  readonly repository: ModelRepository;
+  /** Picks the scheduler for a model version (dynamic batcher or one-by-one). */
+  readonly schedulerFactory: SchedulerFactory;
+}
+
+/** Where a request spent its time, for logs and spans. */
+export interface InferOutcome {
+  readonly response: InferResponse;
+  readonly model: LoadedModel;
+  readonly queueNs: number;
+  readonly batchRows: number;
+}
+
+const REASONS: Partial<Record<ErrorCode, FailureReason>> = {
+  LS_ERR_QUEUE_FULL: 'rejected',
+  LS_ERR_QUEUE_TIMEOUT: 'rejected',
+  LS_ERR_SHUTTING_DOWN: 'rejected',
+  LS_ERR_REQUEST_CANCELED: 'canceled',
+  LS_ERR_RUNTIME_EXECUTION: 'backend',
+  LS_ERR_RUNTIME_UNSUPPORTED_TYPE: 'backend',
+};
+
+/** Metrics reason for a failed request (Triton's REJECTED/CANCELED/BACKEND/OTHER, plus invalid). */
+export function failureReason(err: ServingError): FailureReason {
+  return REASONS[err.code] ?? (err.kind === 'invalid_argument' ? 'invalid' : 'other');
+}
+
+/**
+ * The protocol-neutral core of serving: find the model, check it is ready, validate the request
+ * against its metadata, enqueue it on the model's scheduler and assemble the response. Every
+ * failure is a ServingError; the transport maps it.
+ */
+export class Dataplane {
+  readonly #repository: ModelRepository;
+  readonly #schedulerFactory: SchedulerFactory;
+  readonly #schedulers = new Map<LoadedModel, Scheduler>();
+  #draining = false;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(options: DataplaneOptions) {
+    this.#repository = options.repository;
+    this.#schedulerFactory = options.schedulerFactory;
+    this.#repository.onBeforeUnload(async (model) => {
+      const scheduler = this.#schedulers.get(model);
+      this.#schedulers.delete(model);
+      await scheduler?.drain();
+    });
+  }
+
+  get repository(): ModelRepository {
+    return this.#repository;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Requests accepted but not yet started, for one model version. */
+  pending(model: LoadedModel): number {
+    return this.#schedulers.get(model)?.pending() ?? 0;
+  }
+
+  /**
+   * Admit a request as it arrives (before its body is read): refused once draining began, else
+   * counted until the returned release function is called. Requests admitted before SIGTERM
+   * are served to the end; drain() waits for them.
+   */
+  admit(): () => void {
+    if (this.#draining) throw new ServingError('LS_ERR_SHUTTING_DOWN');
+    this.#inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    };
+  }
+
+  /** Run one request. Callers admit() it first so draining waits for it. */
+  async infer(request: InferRequest, signal?: AbortSignal): Promise<InferOutcome> {
+    const model = this.#repository.resolve(request.modelName, request.modelVersion);
+    const started = process.hrtime.bigint();
+    try {
+      const valid = validateRequest(model.config, request);
+      const result = await this.#scheduler(model).enqueue({
+        inputs: valid.inputs,
+        rows: valid.rows,
+        ...(request.priority !== undefined ? { priority: request.priority } : {}),
+        ...(request.timeoutUs !== undefined ? { timeoutUs: request.timeoutUs } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      const wanted = new Map((request.outputs ?? []).map((o) => [o.name, o]));
+      const outputs: ResponseOutput[] = [];
+      model.config.outputs.forEach((spec, i) => {
+        const tensor = result.outputs[i];
+        if (!tensor || !valid.outputs.includes(spec.name)) return;
+        outputs.push({ ...tensor, binary: wanted.get(spec.name)?.binary ?? request.binaryOutput ?? false });
+      });
+      const { timings } = result;
+      publishRequestEnd({
+        model: model.name,
+        version: model.version,
+        ok: true,
+        rows: valid.rows,
+        durationNs: Number(process.hrtime.bigint() - started),
+        queueNs: result.queueNs,
+        computeInputNs: timings.inputNs,
+        computeInferNs: timings.inferNs,
+        computeOutputNs: timings.outputNs,
+      });
+      const response: InferResponse = {
+        modelName: model.name,
+        modelVersion: model.version,
+        outputs,
+        ...(request.id ? { id: request.id } : {}),
+      };
+      return { response, model, queueNs: result.queueNs, batchRows: result.batchRows };
+    } catch (err) {
+      const error = toServingError(err);
+      publishRequestEnd({
+        model: model.name,
+        version: model.version,
+        ok: false,
+        reason: failureReason(error),
+        rows: 0,
+        durationNs: Number(process.hrtime.bigint() - started),
+        queueNs: 0,
+        computeInputNs: 0,
+        computeInferNs: 0,
+        computeOutputNs: 0,
+      });
+      throw error;
+    }
+  }
+
+  /** Refuse new requests; resolve when every accepted request has finished. */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await Promise.all([...this.#schedulers.values()].map((s) => s.drain()));
+  }
+
+  #scheduler(model: LoadedModel): Scheduler {
+    let scheduler = this.#schedulers.get(model);
+    if (!scheduler) {
+      scheduler = this.#schedulerFactory({ name: model.name, version: model.version, config: model.config, runner: model.runner });
+      this.#schedulers.set(model, scheduler);
+    }
+    return scheduler;
+  }
+}

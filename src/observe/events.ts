@@ -1,0 +1,82 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { RunTimings } from '../runtime/runner.js';
+
+/**
+ * The telemetry event catalogue. Core modules (repository, batching, dataplane) publish on these
+ * channels; observe/ subscribes (metrics, tracing, logs). Publishing costs almost nothing when
+ * nobody subscribes (`hasSubscribers` is checked first). Subscribers must never throw.
+ */
+
+export type ModelState = 'LOADING' | 'READY' | 'UNAVAILABLE' | 'UNLOADING';
+
+export interface ModelStateEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly state: ModelState;
+  readonly reason: string;
+  /** Set on READY: seconds spent loading and warming up. */
+  readonly loadDurationS?: number;
+  /** Set on READY: the execution provider in use. */
+  readonly provider?: string;
+  /** Set on READY: the model file path. */
+  readonly path?: string;
+}
+
+/** Why a request failed, in Triton's terms (metrics label `reason`). */
+export type FailureReason = 'rejected' | 'canceled' | 'backend' | 'invalid' | 'other';
+
+export interface RequestEndEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly ok: boolean;
+  readonly reason?: FailureReason;
+  /** Rows the request carried. */
+  readonly rows: number;
+  readonly durationNs: number;
+  readonly queueNs: number;
+  /** Share of the batch's compute time attributed to this request. */
+  readonly computeInputNs: number;
+  readonly computeInferNs: number;
+  readonly computeOutputNs: number;
+}
+
+export interface BatchEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly rows: number;
+  readonly requests: number;
+  readonly instance: number;
+  readonly timings: RunTimings;
+  /** The batch inputs, for sampled observation; do not mutate. */
+  readonly inputs?: readonly import('../types/tensor.js').Tensor[];
+}
+
+export interface QueueEvent {
+  readonly model: string;
+  readonly version: string;
+  /** Requests waiting, not yet started by an instance. */
+  readonly pending: number;
+}
+
+export const channels = Object.freeze({
+  modelState: diagnostics_channel.channel('layerscope:model:state'),
+  requestEnd: diagnostics_channel.channel('layerscope:request:end'),
+  batch: diagnostics_channel.channel('layerscope:batch'),
+  queue: diagnostics_channel.channel('layerscope:queue'),
+});
+
+export function publishModelState(event: ModelStateEvent): void {
+  if (channels.modelState.hasSubscribers) channels.modelState.publish(event);
+}
+
+export function publishRequestEnd(event: RequestEndEvent): void {
+  if (channels.requestEnd.hasSubscribers) channels.requestEnd.publish(event);
+}
+
+export function publishBatch(event: BatchEvent): void {
+  if (channels.batch.hasSubscribers) channels.batch.publish(event);
+}
+
+export function publishQueue(event: QueueEvent): void {
+  if (channels.queue.hasSubscribers) channels.queue.publish(event);
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Per-request context the routes fill in for the log line (and, later, spans). */
+export interface RequestContext {
+  model?: string;
+  version?: string;
+  inferId?: string;
+  rows?: number;
+  errorCode?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ls: RequestContext;
+  }
+}
+
+/** One JSON log line per request: request id, route, model, version, status and duration. */
+export function registerRequestLog(app: FastifyInstance): void {
+  app.decorateRequest('ls', null as unknown as RequestContext);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    request.ls = {};
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const ctx = request.ls;
+    request.log.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        ...(ctx.model !== undefined ? { model: ctx.model } : {}),
+        ...(ctx.version !== undefined ? { version: ctx.version } : {}),
+        ...(ctx.inferId !== undefined ? { inferId: ctx.inferId } : {}),
+        ...(ctx.rows !== undefined ? { rows: ctx.rows } : {}),
+        ...(ctx.errorCode !== undefined ? { errorCode: ctx.errorCode } : {}),
+      },
+      'request',
+    );
+  });
+}
