@@ -161,6 +161,16 @@ export const ERROR_CATALOGUE = Object.freeze({
   LS_ERR_ROUTE_NOT_FOUND: { kind: 'not_found', message: 'Not Found' },
   LS_ERR_METHOD_NOT_ALLOWED: { kind: 'unsupported', message: 'Method Not Allowed' },
   LS_ERR_INTERNAL: { kind: 'internal', message: 'internal error: {detail}' },
+  // binary tensor extension (appended)
+  LS_ERR_BINARY_RAW_REQUEST: {
+    kind: 'invalid_argument',
+    message:
+      "raw binary request (Inference-Header-Content-Length: 0) for model '{model}': {detail}: expected {expected}, got {received}",
+  },
+  LS_ERR_CONTENT_ENCODING_UNSUPPORTED: {
+    kind: 'unsupported',
+    message: "Unsupported compression type '{received}': expected {expected}",
+  },
 } as const satisfies Record<string, CatalogueEntry>);
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
