@@ -30,7 +30,7 @@ export const ERROR_CATALOGUE = Object.freeze({
   },
   LS_ERR_REQUEST_BODY_TOO_LARGE: {
     kind: 'too_large',
-    message: 'request body of {received} bytes exceeds the limit of {limit} bytes',
+    message: 'request body too large: expected at most {limit} bytes, received {received}',
   },
   LS_ERR_REQUEST_RESERVED_PARAMETER: {
     kind: 'invalid_argument',
@@ -160,7 +160,7 @@ export const ERROR_CATALOGUE = Object.freeze({
   // HTTP edge
   LS_ERR_ROUTE_NOT_FOUND: { kind: 'not_found', message: 'Not Found' },
   LS_ERR_METHOD_NOT_ALLOWED: { kind: 'unsupported', message: 'Method Not Allowed' },
-  LS_ERR_INTERNAL: { kind: 'internal', message: 'internal error: {detail}' },
+  LS_ERR_SERVER_INTERNAL: { kind: 'internal', message: 'internal error: {detail}' },
   // binary tensor extension (appended)
   LS_ERR_BINARY_RAW_REQUEST: {
     kind: 'invalid_argument',

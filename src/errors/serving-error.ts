@@ -30,7 +30,7 @@ export function isServingError(value: unknown): value is ServingError {
 export function toServingError(value: unknown): ServingError {
   if (value instanceof ServingError) return value;
   const detail = value instanceof Error ? value.message : String(value);
-  return new ServingError('LS_ERR_INTERNAL', { detail }, { cause: value });
+  return new ServingError('LS_ERR_SERVER_INTERNAL', { detail }, { cause: value });
 }
 
 /** Human form of a value for "expected X, got Y" messages. */

@@ -1,5 +1,6 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { RunTimings } from '../runtime/runner.js';
+import type { Tensor } from '../types/tensor.js';
 
 /**
  * The telemetry event catalogue. Core modules (repository, batching, dataplane) publish on these
@@ -48,7 +49,7 @@ export interface BatchEvent {
   readonly instance: number;
   readonly timings: RunTimings;
   /** The batch inputs, for sampled observation; do not mutate. */
-  readonly inputs?: readonly import('../types/tensor.js').Tensor[];
+  readonly inputs?: readonly Tensor[];
 }
 
 export interface QueueEvent {

@@ -5,7 +5,7 @@ import { toHttpError } from './error-mapping.js';
 /** Every error, and every unmatched route, leaves as `{"error", "code"}` with the mapped status. */
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err, request, reply) => {
-    const mapped = toHttpError(err, bodyLimit);
+    const mapped = toHttpError(err, bodyLimit, request.headers['content-length']);
     if (mapped.status >= 500 && mapped.status !== 503) request.log.error({ err }, 'request failed');
     void reply.code(mapped.status).headers(mapped.headers).type('application/json').send(mapped.body);
   });
