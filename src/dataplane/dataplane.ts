@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors/codes.js';
 import { publishRequestEnd, type FailureReason } from '../observe/events.js';
 import type { Scheduler, SchedulerFactory } from '../batching/scheduler.js';
 import type { LoadedModel, ModelRepository } from '../repository/model-repository.js';
-import type { InferRequest, InferResponse, ResponseOutput } from '../types/infer.js';
+import { wantsBinaryOutput, type InferRequest, type InferResponse, type ResponseOutput } from '../types/infer.js';
 import { validateRequest } from './validate.js';
 
 export interface DataplaneOptions {
@@ -100,12 +100,11 @@ export class Dataplane {
         ...(request.timeoutUs !== undefined ? { timeoutUs: request.timeoutUs } : {}),
         ...(signal ? { signal } : {}),
       });
-      const wanted = new Map((request.outputs ?? []).map((o) => [o.name, o]));
       const outputs: ResponseOutput[] = [];
       model.config.outputs.forEach((spec, i) => {
         const tensor = result.outputs[i];
         if (!tensor || !valid.outputs.includes(spec.name)) return;
-        outputs.push({ ...tensor, binary: wanted.get(spec.name)?.binary ?? request.binaryOutput ?? false });
+        outputs.push({ ...tensor, binary: wantsBinaryOutput(request, spec.name) });
       });
       const { timings } = result;
       publishRequestEnd({

@@ -41,3 +41,13 @@ export interface InferResponse {
 export interface ResponseOutput extends Tensor {
   readonly binary: boolean;
 }
+
+/**
+ * Triton's rule for an output's encoding: a listed output is binary only if it asked for
+ * `binary_data: true`; an unlisted one follows the request-level `binary_data_output`.
+ */
+export function wantsBinaryOutput(request: InferRequest, name: string): boolean {
+  const listed = request.outputs?.find((o) => o.name === name);
+  if (listed !== undefined) return listed.binary === true;
+  return request.binaryOutput === true;
+}

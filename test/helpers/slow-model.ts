@@ -4,7 +4,7 @@ import { FIXTURES_DIR } from './paths.js';
 import type { TempRepo } from './temp-repo.js';
 
 /**
- * Put the slow fixture model (x FP32 [batch,1024] → y, a ≥ 200 ms forward pass at batch 1 on one
+ * Put the slow fixture model (x FP32 [batch,512] → y, a ≥ 200 ms forward pass at batch 1 on one
  * thread) into a repository as `slow`, one instance, one intra-op thread.
  */
 export function addSlowModel(repo: TempRepo, name = 'slow', instances = 1): void {
@@ -23,6 +23,6 @@ export function addSlowModel(repo: TempRepo, name = 'slow', instances = 1): void
 export function slowBody(rows = 1, id?: string): string {
   return JSON.stringify({
     ...(id !== undefined ? { id } : {}),
-    inputs: [{ name: 'x', datatype: 'FP32', shape: [rows, 1024], data: new Array(rows * 1024).fill(0) }],
+    inputs: [{ name: 'x', datatype: 'FP32', shape: [rows, 512], data: new Array(rows * 512).fill(0) }],
   });
 }

@@ -155,16 +155,7 @@ export function decodeInferRequest(header: unknown, binary: Uint8Array | undefin
   return request;
 }
 
-/**
- * Whether output `name` goes back as binary (§2, Triton's InferResponseAlloc): a listed output is
- * binary only if it set `binary_data: true`; an unlisted one (or any, when `outputs` was omitted)
- * follows the request-level `binary_data_output`.
- */
-export function wantsBinaryOutput(request: InferRequest, name: string): boolean {
-  const listed: RequestedOutput | undefined = request.outputs?.find((o) => o.name === name);
-  if (listed !== undefined) return listed.binary === true;
-  return request.binaryOutput === true;
-}
+export { wantsBinaryOutput } from '../../types/infer.js';
 
 /** A response as it goes on the wire: JSON header text, then the binary blobs in output order. */
 export interface EncodedResponse {
