@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { ExecutionProvider, RunnerOptions } from '../runtime/runner.js';
+import { defaultThreading } from '../runtime/threading.js';
 import type { ModelConfigFile } from './model-config.js';
 
 export interface RuntimeDefaults {
@@ -12,10 +12,9 @@ export interface RuntimeDefaults {
 }
 
 /**
- * Runner options for one model version. Sizing (reference/measurements.md §1): onnxruntime's
- * spinning pools fight the event loop on small machines, so spinning is off by default, and
- * instances × intra-op threads never exceed the cores. Two 1-thread instances beat one 2-thread
- * instance on 2 cores, so by default a model gets min(2, cores) instances.
+ * Runner options for one model version: config.json first, then the server defaults, then
+ * defaultThreading() from the core count (runtime/threading.ts explains the sizing). Spinning is
+ * off unless config.json turns it on: spinning pools fight the event loop on small machines.
  */
 export function runnerOptions(
   name: string,
@@ -24,13 +23,13 @@ export function runnerOptions(
   file: ModelConfigFile,
   defaults: RuntimeDefaults,
 ): RunnerOptions {
-  const cores = Math.max(1, defaults.cores ?? availableParallelism());
+  const auto = defaultThreading(defaults.cores);
   const groups = file.instance_group ?? [];
   const configured = groups.reduce((sum, g) => sum + g.count, 0);
-  const instanceCount = configured > 0 ? configured : defaults.instanceCount > 0 ? defaults.instanceCount : Math.min(2, cores);
+  const instanceCount = configured > 0 ? configured : defaults.instanceCount > 0 ? defaults.instanceCount : auto.instanceCount;
   const intraOpThreads =
     file.onnxruntime.intra_op_threads ??
-    (defaults.intraOpThreads > 0 ? defaults.intraOpThreads : Math.max(1, Math.floor(cores / instanceCount)));
+    (defaults.intraOpThreads > 0 ? defaults.intraOpThreads : instanceCount === auto.instanceCount ? auto.intraOpThreads : 1);
   const wantsGpu = groups.some((g) => g.kind === 'KIND_GPU');
   const executionProviders: readonly ExecutionProvider[] =
     file.onnxruntime.execution_providers ?? (wantsGpu ? ['cuda', 'cpu'] : defaults.executionProviders);
