@@ -8,6 +8,8 @@ import { registerErrorHandling } from './server/http/errors-plugin.js';
 import { registerHealthRoutes } from './server/http/health-routes.js';
 import { registerModelRoutes } from './server/http/model-routes.js';
 import { registerRequestLog } from './server/http/request-log.js';
+import { registerRepositoryRoutes, registerTritonRoutes } from './server/http/triton-routes.js';
+import type { InferenceStats } from './observe/stats/inference-stats.js';
 import type { Logger } from './types/logger.js';
 
 export interface AppDeps {
@@ -15,10 +17,21 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly repository: ModelRepository;
   readonly dataplane: Dataplane;
+  readonly stats: InferenceStats;
 }
 
-/** The V2 extensions this server implements, as advertised by `GET /v2`. */
-export const EXTENSIONS: readonly string[] = Object.freeze(['binary_tensor_data', 'parameters']);
+/** The V2 extensions this server implements, as advertised by `GET /v2` (reference §1.3). */
+export function extensions(config: ServerConfig): string[] {
+  return [
+    'binary_tensor_data',
+    'classification',
+    'model_configuration',
+    ...(config.repository.apiEnabled ? ['model_repository'] : []),
+    'schedule_policy',
+    'parameters',
+    'statistics',
+  ];
+}
 
 /**
  * Build the inference HTTP app (V2 protocol on port 8000). Never listens: main.ts does, tests
@@ -40,7 +53,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerErrorHandling(app, deps.config.http.bodyLimitBytes);
   registerBodyParser(app, deps.config.http.bodyLimitBytes);
   registerRequestLog(app);
-  registerHealthRoutes(app, deps, EXTENSIONS);
+  registerHealthRoutes(app, deps, extensions(deps.config));
+  registerTritonRoutes(app, deps);
+  registerRepositoryRoutes(app, deps);
   registerModelRoutes(app, deps);
   return app;
 }

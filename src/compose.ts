@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { createSchedulerFactory } from './batching/scheduler-factory.js';
 import type { ServerConfig } from './config/server-config.js';
 import { Dataplane } from './dataplane/dataplane.js';
+import { InferenceStats } from './observe/stats/inference-stats.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { createOnnxRunnerFactory } from './runtime/onnx/onnx-runner-factory.js';
 import type { RunnerFactory } from './runtime/runner.js';
@@ -40,7 +41,8 @@ export function compose(options: ComposeOptions): Services {
     logger: logger.child({ component: 'repository' }),
   });
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
-  const app = buildApp({ config, logger, repository, dataplane });
+  const stats = new InferenceStats().start();
+  const app = buildApp({ config, logger, repository, dataplane, stats });
   let shutdown: Promise<void> | undefined;
   return {
     config,
@@ -48,7 +50,7 @@ export function compose(options: ComposeOptions): Services {
     repository,
     dataplane,
     app,
-    shutdown: () => (shutdown ??= drainAndClose(config, logger, dataplane, repository, app)),
+    shutdown: () => (shutdown ??= drainAndClose(config, logger, dataplane, repository, app).finally(() => stats.stop())),
   };
 }
 

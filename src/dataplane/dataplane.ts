@@ -4,6 +4,7 @@ import { publishRequestEnd, type FailureReason } from '../observe/events.js';
 import type { Scheduler, SchedulerFactory } from '../batching/scheduler.js';
 import type { LoadedModel, ModelRepository } from '../repository/model-repository.js';
 import { wantsBinaryOutput, type InferRequest, type InferResponse, type ResponseOutput } from '../types/infer.js';
+import { classify } from './classification.js';
 import { validateRequest } from './validate.js';
 
 export interface DataplaneOptions {
@@ -104,7 +105,9 @@ export class Dataplane {
       model.config.outputs.forEach((spec, i) => {
         const tensor = result.outputs[i];
         if (!tensor || !valid.outputs.includes(spec.name)) return;
-        outputs.push({ ...tensor, binary: wantsBinaryOutput(request, spec.name) });
+        const k = request.outputs?.find((o) => o.name === spec.name)?.classification;
+        const shaped = k !== undefined && k > 0 ? classify(tensor, k, model.config.maxBatchSize > 0) : tensor;
+        outputs.push({ ...shaped, binary: wantsBinaryOutput(request, spec.name) });
       });
       const { timings } = result;
       publishRequestEnd({

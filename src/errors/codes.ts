@@ -148,7 +148,7 @@ export const ERROR_CATALOGUE = Object.freeze({
   },
   // repository
   LS_ERR_MODEL_CONFIG_INVALID: { kind: 'invalid_argument', message: "invalid config for model '{model}': {detail}" },
-  LS_ERR_MODEL_LOAD_FAILED: { kind: 'internal', message: "failed to load model '{model}': {detail}" },
+  LS_ERR_MODEL_LOAD_FAILED: { kind: 'invalid_argument', message: "failed to load model '{model}': {detail}" },
   LS_ERR_REPOSITORY_DISABLED: {
     kind: 'unsupported',
     message: 'the model repository API is disabled by configuration (repository.api_enabled)',
@@ -170,6 +170,19 @@ export const ERROR_CATALOGUE = Object.freeze({
   LS_ERR_CONTENT_ENCODING_UNSUPPORTED: {
     kind: 'unsupported',
     message: "Unsupported compression type '{received}': expected {expected}",
+  },
+  // statistics and repository extensions
+  LS_ERR_STATS_MODEL_UNAVAILABLE: {
+    kind: 'invalid_argument',
+    message: "requested model '{model}' is not available: {reason}",
+  },
+  LS_ERR_REPOSITORY_INVALID_BODY: {
+    kind: 'invalid_argument',
+    message: "invalid repository request body: field '{field}' expected {expected}, got {received}",
+  },
+  LS_ERR_CLASSIFICATION_INVALID: {
+    kind: 'invalid_argument',
+    message: "output '{output}': classification needs {expected}, got {received}",
   },
 } as const satisfies Record<string, CatalogueEntry>);
 

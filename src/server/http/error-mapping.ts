@@ -50,5 +50,7 @@ export function toHttpError(thrown: unknown, bodyLimit: number, contentLength?: 
           : undefined) ?? toServingError(thrown);
   const status = STATUS_BY_KIND[error.kind];
   const headers: Record<string, string> = status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  // Triton names the codings it accepts when it refuses one (reference §2, step 1).
+  if (error.code === 'LS_ERR_CONTENT_ENCODING_UNSUPPORTED') headers['accept-encoding'] = 'gzip, deflate';
   return { status, body: { error: error.message, code: error.code }, headers };
 }
