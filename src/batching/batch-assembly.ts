@@ -78,8 +78,3 @@ export function scatterOutputs(outputs: readonly Tensor[], rows: readonly number
   }
   return perMember;
 }
-
-/** Copies of `tensors` with their own buffers (for observers that read after the originals moved). */
-export function copyTensors(tensors: readonly Tensor[]): Tensor[] {
-  return tensors.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape], data: copyData(t.data) }));
-}

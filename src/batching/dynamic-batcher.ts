@@ -1,8 +1,8 @@
 import { isServingError, ServingError } from '../errors/serving-error.js';
-import { channels, publishBatch, publishQueue } from '../observe/events.js';
+import { publishBatch, publishBatchStart, publishQueue } from '../observe/events.js';
 import type { RunResult } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
-import { concatInputs, copyTensors, scatterOutputs } from './batch-assembly.js';
+import { concatInputs, scatterOutputs } from './batch-assembly.js';
 import { decideBatch } from './batch-formation.js';
 import { compileBatcherConfig, type BatcherConfig } from './batcher-config.js';
 import { realClock, type Clock, type ClockTimer } from './clock.js';
@@ -188,13 +188,13 @@ class DynamicBatcher implements Scheduler {
       this.#leave(member);
     }
     this.#running++;
-    let observed: Tensor[] | undefined;
     let run: Promise<RunResult>;
     try {
       const only = members.length === 1 ? members[0] : undefined;
       const inputs = only !== undefined ? only.request.inputs : concatInputs(members.map((m) => m.request.inputs), rows);
-      // run() may transfer the input buffers to a worker, so observers get a copy taken first.
-      observed = channels.batch.hasSubscribers ? copyTensors(inputs) : undefined;
+      // run() may transfer the input buffers to a worker: observers that sample a batch copy
+      // what they need synchronously, here, before the buffers move.
+      publishBatchStart({ model: this.#target.name, version: this.#target.version, rows, inputs });
       run = this.#target.runner.run({ inputs, outputNames: this.#outputNames });
     } catch (error) {
       // Whatever goes wrong here fails this batch's members, never the caller of enqueue().
@@ -202,7 +202,7 @@ class DynamicBatcher implements Scheduler {
     }
     void run
       .then(
-        (result) => this.#complete(members, rows, nowNs, result, observed),
+        (result) => this.#complete(members, rows, nowNs, result),
         (error: unknown) => this.#fail(members, error),
       )
       .finally(() => {
@@ -211,7 +211,7 @@ class DynamicBatcher implements Scheduler {
       });
   }
 
-  #complete(members: readonly QueuedRequest[], rows: number, dispatchedNs: bigint, result: RunResult, observed?: Tensor[]): void {
+  #complete(members: readonly QueuedRequest[], rows: number, dispatchedNs: bigint, result: RunResult): void {
     const { instance, timings } = result;
     publishBatch({
       model: this.#target.name,
@@ -220,7 +220,6 @@ class DynamicBatcher implements Scheduler {
       requests: members.length,
       instance,
       timings,
-      ...(observed !== undefined ? { inputs: observed } : {}),
     });
     let parts: readonly (readonly Tensor[])[];
     try {

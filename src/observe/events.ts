@@ -1,4 +1,4 @@
-import diagnostics_channel from 'node:diagnostics_channel';
+import diagnostics_channel, { type Channel } from 'node:diagnostics_channel';
 import type { RunTimings } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
 
@@ -48,8 +48,18 @@ export interface BatchEvent {
   readonly requests: number;
   readonly instance: number;
   readonly timings: RunTimings;
-  /** The batch inputs, for sampled observation; do not mutate. */
-  readonly inputs?: readonly Tensor[];
+}
+
+/**
+ * Published synchronously just before a batch runs. The inputs are about to be transferred to a
+ * worker: a subscriber that samples the batch must copy what it needs before returning, and must
+ * never mutate them. Costs nothing when nobody subscribes.
+ */
+export interface BatchStartEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly rows: number;
+  readonly inputs: readonly Tensor[];
 }
 
 export interface QueueEvent {
@@ -63,6 +73,7 @@ export const channels = Object.freeze({
   modelState: diagnostics_channel.channel('layerscope:model:state'),
   requestEnd: diagnostics_channel.channel('layerscope:request:end'),
   batch: diagnostics_channel.channel('layerscope:batch'),
+  batchStart: diagnostics_channel.channel('layerscope:batch:start'),
   queue: diagnostics_channel.channel('layerscope:queue'),
 });
 
@@ -78,6 +89,27 @@ export function publishBatch(event: BatchEvent): void {
   if (channels.batch.hasSubscribers) channels.batch.publish(event);
 }
 
+export function publishBatchStart(event: BatchStartEvent): void {
+  if (channels.batchStart.hasSubscribers) channels.batchStart.publish(event);
+}
+
 export function publishQueue(event: QueueEvent): void {
   if (channels.queue.hasSubscribers) channels.queue.publish(event);
+}
+
+/**
+ * Subscribe to a channel; returns the unsubscribe function. A subscriber that throws is contained
+ * here: diagnostics_channel would rethrow it as an uncaught exception, and telemetry must never
+ * take the server down.
+ */
+export function subscribe<T>(channel: Channel, fn: (event: T) => void, onError?: (err: unknown) => void): () => void {
+  const handler = (message: unknown): void => {
+    try {
+      fn(message as T);
+    } catch (err) {
+      onError?.(err);
+    }
+  };
+  channel.subscribe(handler);
+  return () => void channel.unsubscribe(handler);
 }

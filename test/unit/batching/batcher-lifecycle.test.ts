@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScheduledRequest } from '../../../src/batching/scheduler.js';
 import { ServingError } from '../../../src/errors/serving-error.js';
-import { channels, type BatchEvent, type QueueEvent } from '../../../src/observe/events.js';
+import { channels, type BatchEvent, type BatchStartEvent, type QueueEvent } from '../../../src/observe/events.js';
 import { releaseRounds, rowsRequest, settleOrder, setup, tick, track, values } from './batcher-fixtures.js';
 
 /** A request for a model without a batch dim: input x of shape [2]. */
@@ -237,10 +237,14 @@ describe('dynamic batcher: telemetry', () => {
     }
   });
 
-  test('publishes a batch event per execution with its rows, requests, instance and a readable copy of the inputs', async () => {
+  test('publishes a batch-start event with the readable inputs before each run and a batch event after it', async () => {
     const events: BatchEvent[] = [];
+    const started: number[][] = [];
     const onBatch = (message: unknown) => events.push(message as BatchEvent);
+    // A sampling subscriber copies synchronously: the buffers move to the runner right after.
+    const onStart = (message: unknown) => started.push(values((message as BatchStartEvent).inputs[0]));
     channels.batch.subscribe(onBatch);
+    channels.batchStart.subscribe(onStart);
     try {
       const { batcher, runner } = setup();
       void batcher.enqueue(rowsRequest(1, { first: 1 }));
@@ -251,10 +255,11 @@ describe('dynamic batcher: telemetry', () => {
         ['fake', '1', 1, 1, 0],
         ['fake', '1', 3, 2, 0],
       ]);
-      assert.deepEqual(values(events[1]?.inputs?.[0]), [5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(started, [[1, 2], [5, 6, 7, 8, 9, 10]]);
       assert.deepEqual(events[1]?.timings, { inputNs: 1, inferNs: 2, outputNs: 3 });
     } finally {
       channels.batch.unsubscribe(onBatch);
+      channels.batchStart.unsubscribe(onStart);
     }
   });
 });
