@@ -4,6 +4,9 @@ import { createSchedulerFactory } from './batching/scheduler-factory.js';
 import type { ServerConfig } from './config/server-config.js';
 import { Dataplane } from './dataplane/dataplane.js';
 import { InferenceStats } from './observe/stats/inference-stats.js';
+import { buildMetricsApp } from './observe/metrics/metrics-server.js';
+import { createMetricsRegistry } from './observe/metrics/registry.js';
+import { ServingMetrics } from './observe/metrics/serving-metrics.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { createOnnxRunnerFactory } from './runtime/onnx/onnx-runner-factory.js';
 import type { RunnerFactory } from './runtime/runner.js';
@@ -23,6 +26,8 @@ export interface Services {
   readonly repository: ModelRepository;
   readonly dataplane: Dataplane;
   readonly app: FastifyInstance;
+  /** The Prometheus listener (port 8002), absent when metrics are disabled. */
+  readonly metricsApp?: FastifyInstance;
   /** Stop accepting inference, wait for accepted requests (bounded by the grace period), free everything. */
   shutdown(): Promise<void>;
 }
@@ -43,14 +48,25 @@ export function compose(options: ComposeOptions): Services {
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
   const stats = new InferenceStats().start();
   const app = buildApp({ config, logger, repository, dataplane, stats });
+  // Metrics subscribe before any model loads so load events are counted.
+  const registry = config.metrics.enabled ? createMetricsRegistry() : undefined;
+  const serving = registry ? new ServingMetrics(registry).start() : undefined;
+  const metricsApp = registry ? buildMetricsApp(registry) : undefined;
   let shutdown: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await drainAndClose(config, logger, dataplane, repository, app);
+    await metricsApp?.close();
+    serving?.stop();
+    stats.stop();
+  };
   return {
     config,
     logger,
     repository,
     dataplane,
     app,
-    shutdown: () => (shutdown ??= drainAndClose(config, logger, dataplane, repository, app).finally(() => stats.stop())),
+    ...(metricsApp ? { metricsApp } : {}),
+    shutdown: () => (shutdown ??= stop()),
   };
 }
 

@@ -6,6 +6,13 @@ export interface ServeHandle {
   readonly services: Services;
   /** Bound inference port (useful with port 0). */
   readonly httpPort: number;
+  /** Bound metrics port, when metrics are enabled. */
+  readonly metricsPort?: number;
+}
+
+function boundPort(server: { address(): unknown }, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null && 'port' in address ? Number(address.port) : fallback;
 }
 
 /**
@@ -17,12 +24,16 @@ export async function startServer(argv: readonly string[], env: Readonly<Record<
   const logger = createLogger({ level: config.log.level });
   const services = compose({ config, logger });
   await services.app.listen({ host: config.http.host, port: config.http.port });
-  const address = services.app.server.address();
-  const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.info({ httpPort, modelRepository: config.modelRepository }, 'listening');
+  const httpPort = boundPort(services.app.server, config.http.port);
+  let metricsPort: number | undefined;
+  if (services.metricsApp) {
+    await services.metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
+    metricsPort = boundPort(services.metricsApp.server, config.metrics.port);
+  }
+  logger.info({ httpPort, metricsPort, modelRepository: config.modelRepository }, 'listening');
   await services.repository.loadAll();
   logger.info({ models: services.repository.index() }, 'repository loaded');
-  return { services, httpPort };
+  return { services, httpPort, ...(metricsPort !== undefined ? { metricsPort } : {}) };
 }
 
 /** Run until SIGTERM/SIGINT, then drain and exit 0. Returns the process exit code. */

@@ -1,4 +1,4 @@
-import { channels, type BatchEvent, type RequestEndEvent } from '../events.js';
+import { channels, subscribe, type BatchEvent, type RequestEndEvent } from '../events.js';
 
 /** A count and a total duration, Triton's `{count, ns}`. */
 export interface Duration {
@@ -45,19 +45,19 @@ function add(d: Duration, ns: number): void {
  */
 export class InferenceStats {
   readonly #stats = new Map<string, ModelVersionStats>();
-  readonly #onRequest = (message: unknown): void => this.#request(message as RequestEndEvent);
-  readonly #onBatch = (message: unknown): void => this.#batch(message as BatchEvent);
+  readonly #unsubscribe: (() => void)[] = [];
 
   /** Start listening to the event channels. */
   start(): this {
-    channels.requestEnd.subscribe(this.#onRequest);
-    channels.batch.subscribe(this.#onBatch);
+    this.#unsubscribe.push(
+      subscribe<RequestEndEvent>(channels.requestEnd, (e) => this.#request(e)),
+      subscribe<BatchEvent>(channels.batch, (e) => this.#batch(e)),
+    );
     return this;
   }
 
   stop(): void {
-    channels.requestEnd.unsubscribe(this.#onRequest);
-    channels.batch.unsubscribe(this.#onBatch);
+    for (const off of this.#unsubscribe.splice(0)) off();
   }
 
   /** Statistics of one model version; zeros if nothing ran yet. */
