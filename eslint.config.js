@@ -38,7 +38,7 @@ const owns = (owners, folder) => owners.some((o) => folder === o || folder.start
 function restrictionsFor(folder) {
   const patterns = [];
   for (const { modules, owners } of OWNED) {
-    if (!owns(owners, folder)) patterns.push({ group: modules, message: `only ${owners.join(', ')} may import ${modules.join(', ')} (DESIGN.md §2)` });
+    if (!owns(owners, folder)) patterns.push({ group: modules, allowTypeImports: true, message: `only ${owners.join(', ')} may import ${modules.join(', ')} (DESIGN.md §2)` });
   }
   for (const target of LAYERS[folder] ?? []) {
     patterns.push({

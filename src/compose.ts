@@ -4,9 +4,7 @@ import { createSchedulerFactory } from './batching/scheduler-factory.js';
 import type { ServerConfig } from './config/server-config.js';
 import { Dataplane } from './dataplane/dataplane.js';
 import { InferenceStats } from './observe/stats/inference-stats.js';
-import { buildMetricsApp } from './observe/metrics/metrics-server.js';
-import { createMetricsRegistry } from './observe/metrics/registry.js';
-import { ServingMetrics } from './observe/metrics/serving-metrics.js';
+import { createTelemetry } from './observe/telemetry.js';
 import { ModelRepository } from './repository/model-repository.js';
 import { createOnnxRunnerFactory } from './runtime/onnx/onnx-runner-factory.js';
 import type { RunnerFactory } from './runtime/runner.js';
@@ -48,15 +46,12 @@ export function compose(options: ComposeOptions): Services {
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
   const stats = new InferenceStats().start();
   const app = buildApp({ config, logger, repository, dataplane, stats });
-  // Metrics subscribe before any model loads so load events are counted.
-  const registry = config.metrics.enabled ? createMetricsRegistry() : undefined;
-  const serving = registry ? new ServingMetrics(registry).start() : undefined;
-  const metricsApp = registry ? buildMetricsApp(registry) : undefined;
+  const telemetry = createTelemetry({ config, logger, repository });
+  const { metricsApp } = telemetry;
   let shutdown: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     await drainAndClose(config, logger, dataplane, repository, app);
-    await metricsApp?.close();
-    serving?.stop();
+    await telemetry.stop();
     stats.stop();
   };
   return {

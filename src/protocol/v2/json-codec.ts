@@ -4,7 +4,7 @@
  * header text plus the binary blobs. No transport here: see binary-body.ts for the HTTP body.
  */
 import { DATATYPES, isDataType, type DataType } from '../../types/datatype.js';
-import type { InferRequest, InferResponse, RequestedOutput } from '../../types/infer.js';
+import type { InferRequest, InferResponse } from '../../types/infer.js';
 import { elementCount, type Tensor, type TensorData } from '../../types/tensor.js';
 import { ServingError, describe } from '../../errors/serving-error.js';
 import { readJsonData, jsonDataText } from './json-data.js';

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config/server-config.js';
+import type { ModelRepository } from '../repository/model-repository.js';
+import type { Logger } from '../types/logger.js';
+import { MemoryMetrics } from './metrics/memory-metrics.js';
+import { buildMetricsApp } from './metrics/metrics-server.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { ServingMetrics } from './metrics/serving-metrics.js';
+
+export interface TelemetryOptions {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly repository: ModelRepository;
+}
+
+/** Every metrics consumer of the core's events, plus the metrics listener. */
+export interface Telemetry {
+  /** The Prometheus listener (port 8002); absent when metrics are disabled. */
+  readonly metricsApp?: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Build the observability side: our registry, the serving and memory metrics, and the metrics
+ * listener. Everything subscribes before any model loads so load events are seen. With metrics
+ * disabled nothing subscribes and the core's publishing costs nothing.
+ */
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const { config, logger } = options;
+  if (!config.metrics.enabled) return { stop: async () => {} };
+  const log = logger.child({ component: 'observe' });
+  const onError = (err: unknown): void => log.warn({ err }, 'telemetry error');
+  const registry = createMetricsRegistry();
+  const stoppers: (() => void)[] = [];
+  const serving = new ServingMetrics(registry).start();
+  stoppers.push(() => serving.stop());
+  const memory = new MemoryMetrics(registry, { onError }).start();
+  stoppers.push(() => memory.stop());
+  const metricsApp = buildMetricsApp(registry);
+  return {
+    metricsApp,
+    async stop() {
+      await metricsApp.close();
+      for (const stop of stoppers.splice(0)) stop();
+    },
+  };
+}
