@@ -35,6 +35,21 @@ export function failureReason(err: ServingError): FailureReason {
   return REASONS[err.code] ?? (err.kind === 'invalid_argument' ? 'invalid' : 'other');
 }
 
+function publishFailure(model: LoadedModel, error: ServingError, durationNs: number): void {
+  publishRequestEnd({
+    model: model.name,
+    version: model.version,
+    ok: false,
+    reason: failureReason(error),
+    rows: 0,
+    durationNs,
+    queueNs: 0,
+    computeInputNs: 0,
+    computeInferNs: 0,
+    computeOutputNs: 0,
+  });
+}
+
 /**
  * The protocol-neutral core of serving: find the model, check it is ready, validate the request
  * against its metadata, enqueue it on the model's scheduler and assemble the response. Every
@@ -130,20 +145,24 @@ export class Dataplane {
       return { response, model, queueNs: result.queueNs, batchRows: result.batchRows };
     } catch (err) {
       const error = toServingError(err);
-      publishRequestEnd({
-        model: model.name,
-        version: model.version,
-        ok: false,
-        reason: failureReason(error),
-        rows: 0,
-        durationNs: Number(process.hrtime.bigint() - started),
-        queueNs: 0,
-        computeInputNs: 0,
-        computeInferNs: 0,
-        computeOutputNs: 0,
-      });
+      publishFailure(model, error, Number(process.hrtime.bigint() - started));
       throw error;
     }
+  }
+
+  /**
+   * Count a request that failed before it reached infer() (it could not be decoded) against its
+   * model, so `invalid` failures are visible per model. Unknown models are not counted (their
+   * names would be unbounded label values).
+   */
+  recordDecodeFailure(modelName: string, modelVersion: string | undefined, err: unknown): void {
+    let model: LoadedModel;
+    try {
+      model = this.#repository.resolve(modelName, modelVersion);
+    } catch {
+      return;
+    }
+    publishFailure(model, toServingError(err), 0);
   }
 
   /** Refuse new requests; resolve when every accepted request has finished. */

@@ -37,7 +37,13 @@ export async function handleInfer(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   request.ls.model = request.params.model;
-  const inferRequest = decodeRequest(deps, request);
+  let inferRequest: InferRequest;
+  try {
+    inferRequest = decodeRequest(deps, request);
+  } catch (err) {
+    deps.dataplane.recordDecodeFailure(request.params.model, request.params.version, err);
+    throw err;
+  }
   if (inferRequest.id !== undefined) request.ls.inferId = inferRequest.id;
   const abort = new AbortController();
   const onClose = (): void => {
