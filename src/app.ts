@@ -8,6 +8,7 @@ import { registerErrorHandling } from './server/http/errors-plugin.js';
 import { registerHealthRoutes } from './server/http/health-routes.js';
 import { registerModelRoutes } from './server/http/model-routes.js';
 import { registerRequestLog } from './server/http/request-log.js';
+import { registerTracing } from './server/http/tracing-hooks.js';
 import { registerRepositoryRoutes, registerTritonRoutes } from './server/http/triton-routes.js';
 import type { InferenceStats } from './observe/stats/inference-stats.js';
 import type { Logger } from './types/logger.js';
@@ -52,6 +53,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerErrorHandling(app, deps.config.http.bodyLimitBytes);
   registerBodyParser(app, deps.config.http.bodyLimitBytes);
+  registerTracing(app);
   registerRequestLog(app);
   registerHealthRoutes(app, deps, extensions(deps.config));
   registerTritonRoutes(app, deps);

@@ -15,6 +15,8 @@ export interface ComposeOptions {
   readonly logger: Logger;
   /** Override the runtime (tests pass fakes); default: onnxruntime in worker threads. */
   readonly runnerFactory?: RunnerFactory;
+  /** Runs last on shutdown (e.g. flush the trace exporter). */
+  readonly onShutdown?: () => Promise<void>;
 }
 
 /** Everything a running server is made of, wired together but not listening. */
@@ -53,6 +55,7 @@ export function compose(options: ComposeOptions): Services {
     await drainAndClose(config, logger, dataplane, repository, app);
     await telemetry.stop();
     stats.stop();
+    await options.onShutdown?.().catch((err: unknown) => logger.warn({ err }, 'shutdown hook failed'));
   };
   return {
     config,

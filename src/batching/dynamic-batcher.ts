@@ -3,6 +3,7 @@ import { publishBatch, publishBatchStart, publishQueue } from '../observe/events
 import type { RunResult } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
 import { concatInputs, scatterOutputs } from './batch-assembly.js';
+import { startBatchTrace } from './batch-tracing.js';
 import { decideBatch } from './batch-formation.js';
 import { compileBatcherConfig, type BatcherConfig } from './batcher-config.js';
 import { realClock, type Clock, type ClockTimer } from './clock.js';
@@ -188,22 +189,36 @@ class DynamicBatcher implements Scheduler {
       this.#leave(member);
     }
     this.#running++;
+    const { name, version, runner } = this.#target;
+    const traced = startBatchTrace(
+      name,
+      version,
+      runner.provider,
+      rows,
+      members.map((m) => ({ ctx: m.request.traceContext, queueNs: Number(nowNs - m.enqueuedNs) })),
+    );
     let run: Promise<RunResult>;
     try {
       const only = members.length === 1 ? members[0] : undefined;
       const inputs = only !== undefined ? only.request.inputs : concatInputs(members.map((m) => m.request.inputs), rows);
       // run() may transfer the input buffers to a worker: observers that sample a batch copy
       // what they need synchronously, here, before the buffers move.
-      publishBatchStart({ model: this.#target.name, version: this.#target.version, rows, inputs });
-      run = this.#target.runner.run({ inputs, outputNames: this.#outputNames });
+      publishBatchStart({ model: name, version, rows, inputs, ...(traced ? { traceContext: traced.context } : {}) });
+      run = runner.run({ inputs, outputNames: this.#outputNames });
     } catch (error) {
       // Whatever goes wrong here fails this batch's members, never the caller of enqueue().
       run = Promise.reject(error);
     }
     void run
       .then(
-        (result) => this.#complete(members, rows, nowNs, result),
-        (error: unknown) => this.#fail(members, error),
+        (result) => {
+          traced?.end({ result });
+          this.#complete(members, rows, nowNs, result);
+        },
+        (error: unknown) => {
+          traced?.end({ error });
+          this.#fail(members, error);
+        },
       )
       .finally(() => {
         this.#running--;

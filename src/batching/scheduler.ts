@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { InferenceRunner, RunTimings } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
 import type { ResolvedModelConfig } from '../repository/derive-config.js';
@@ -14,6 +15,8 @@ export interface ScheduledRequest {
   readonly timeoutUs?: number;
   /** Aborted when the client goes away: a queued request is dropped, a running one is not. */
   readonly signal?: AbortSignal;
+  /** The request's trace context (its `infer` span); batch spans link to it. */
+  readonly traceContext?: Context;
 }
 
 export interface ScheduledResult {

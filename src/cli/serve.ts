@@ -1,6 +1,8 @@
 import { loadConfig, ConfigError } from '../config/load-config.js';
 import { compose, type Services } from '../compose.js';
 import { createLogger } from '../observe/logging/logger.js';
+import { startTracing } from '../observe/tracing/sdk.js';
+import { serverVersion } from '../version.js';
 
 export interface ServeHandle {
   readonly services: Services;
@@ -22,7 +24,16 @@ function boundPort(server: { address(): unknown }, fallback: number): number {
 export async function startServer(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<ServeHandle> {
   const config = loadConfig({ argv, env });
   const logger = createLogger({ level: config.log.level });
-  const services = compose({ config, logger });
+  // Tracing starts before anything is built, so every span has a provider behind it.
+  const tracing = startTracing({
+    enabled: config.tracing.enabled,
+    sampleRatio: config.tracing.sampleRatio,
+    serviceVersion: serverVersion(),
+    env,
+    onDiag: (message) => logger.warn({ component: 'tracing' }, message),
+  });
+  if (tracing) logger.info({ protocol: tracing.protocol }, 'tracing enabled');
+  const services = compose({ config, logger, ...(tracing ? { onShutdown: () => tracing.shutdown() } : {}) });
   await services.app.listen({ host: config.http.host, port: config.http.port });
   const httpPort = boundPort(services.app.server, config.http.port);
   let metricsPort: number | undefined;

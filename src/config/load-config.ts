@@ -112,6 +112,14 @@ function coerce(spec: OptionSpec, raw: string, source: string, problems: string[
       problems.push(`${source}: expected a boolean (true/false), got '${raw}'`);
       return undefined;
     }
+    case 'number': {
+      const value = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(value)) {
+        problems.push(`${source}: expected a number, got '${raw}'`);
+        return undefined;
+      }
+      return value;
+    }
     case 'int': {
       if (!/^-?\d+$/.test(raw.trim())) {
         problems.push(`${source}: expected an integer, got '${raw}'`);

@@ -2,7 +2,7 @@
  * Every server setting that has a command-line flag and a LAYERSCOPE_* environment variable.
  * One table so the CLI, the env reader and docs/config.md agree (a test checks the docs).
  */
-export type OptionType = 'string' | 'int' | 'bool' | 'list';
+export type OptionType = 'string' | 'int' | 'number' | 'bool' | 'list';
 
 export interface OptionSpec {
   /** Flag without the leading dashes. */
@@ -31,6 +31,8 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   option('intra-op-threads', 'runtime.defaultIntraOpThreads', 'int', 'onnxruntime intra-op threads (0 = auto)'),
   option('execution-providers', 'runtime.executionProviders', 'list', 'execution providers in order, e.g. cuda,cpu'),
   option('grace-period-ms', 'shutdown.gracePeriodMs', 'int', 'drain time after SIGTERM'),
+  option('tracing', 'tracing.enabled', 'bool', 'OpenTelemetry tracing on/off (default: on when OTEL_* names an exporter)'),
+  option('trace-sample-ratio', 'tracing.sampleRatio', 'number', 'head sampling ratio when OTEL_TRACES_SAMPLER is unset'),
   option('log-level', 'log.level', 'string', 'pino log level'),
 ]);
 

@@ -46,6 +46,14 @@ export const serverConfigSchema = z.strictObject({
       gracePeriodMs: z.number().int().min(0).default(30_000),
     })
     .prefault({}),
+  tracing: z
+    .strictObject({
+      /** true/false forces OpenTelemetry tracing on/off; absent: on when OTEL_* names an exporter. */
+      enabled: z.boolean().optional(),
+      /** Head sampling ratio (parent-based) when OTEL_TRACES_SAMPLER is not set. */
+      sampleRatio: z.number().min(0).max(1).default(1),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

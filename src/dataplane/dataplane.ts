@@ -1,9 +1,11 @@
+import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ServingError, toServingError } from '../errors/serving-error.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { publishRequestEnd, type FailureReason } from '../observe/events.js';
 import type { Scheduler, SchedulerFactory } from '../batching/scheduler.js';
 import type { LoadedModel, ModelRepository } from '../repository/model-repository.js';
 import { wantsBinaryOutput, type InferRequest, type InferResponse, type ResponseOutput } from '../types/infer.js';
+import type { Tensor } from '../types/tensor.js';
 import { classify } from './classification.js';
 import { validateRequest } from './validate.js';
 
@@ -33,6 +35,41 @@ const REASONS: Partial<Record<ErrorCode, FailureReason>> = {
 /** Metrics reason for a failed request (Triton's REJECTED/CANCELED/BACKEND/OTHER, plus invalid). */
 export function failureReason(err: ServingError): FailureReason {
   return REASONS[err.code] ?? (err.kind === 'invalid_argument' ? 'invalid' : 'other');
+}
+
+const tracer = trace.getTracer('layerscope.dataplane');
+
+/** The `infer <model>` span, child of the active (HTTP) span; undefined when not traced. */
+function startInferSpan(model: LoadedModel, request: InferRequest): Span | undefined {
+  const parent = trace.getSpan(context.active());
+  if (!parent?.isRecording()) return undefined;
+  return tracer.startSpan(`infer ${model.name}`, {
+    attributes: {
+      'layerscope.model': model.name,
+      'layerscope.model_version': model.version,
+      'layerscope.input.datatypes': request.inputs.map((i) => `${i.name}:${i.datatype}`),
+      ...(request.id ? { 'layerscope.request.id': request.id } : {}),
+    },
+  });
+}
+
+function endWithError(span: Span, error: ServingError): void {
+  span.recordException(error);
+  span.setAttributes({ 'layerscope.outcome': 'failure', 'layerscope.error.code': error.code });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/** The response: requested outputs (all by default) in model order, classified where asked. */
+function assembleResponse(model: LoadedModel, request: InferRequest, wanted: readonly string[], tensors: readonly Tensor[]): InferResponse {
+  const outputs: ResponseOutput[] = [];
+  model.config.outputs.forEach((spec, i) => {
+    const tensor = tensors[i];
+    if (!tensor || !wanted.includes(spec.name)) return;
+    const k = request.outputs?.find((o) => o.name === spec.name)?.classification;
+    const shaped = k !== undefined && k > 0 ? classify(tensor, k, model.config.maxBatchSize > 0) : tensor;
+    outputs.push({ ...shaped, binary: wantsBinaryOutput(request, spec.name) });
+  });
+  return { modelName: model.name, modelVersion: model.version, outputs, ...(request.id ? { id: request.id } : {}) };
 }
 
 function publishFailure(model: LoadedModel, error: ServingError, durationNs: number): void {
@@ -107,22 +144,17 @@ export class Dataplane {
   async infer(request: InferRequest, signal?: AbortSignal): Promise<InferOutcome> {
     const model = this.#repository.resolve(request.modelName, request.modelVersion);
     const started = process.hrtime.bigint();
+    const span = startInferSpan(model, request);
     try {
       const valid = validateRequest(model.config, request);
+      span?.setAttribute('layerscope.request.rows', valid.rows);
       const result = await this.#scheduler(model).enqueue({
         inputs: valid.inputs,
         rows: valid.rows,
         ...(request.priority !== undefined ? { priority: request.priority } : {}),
         ...(request.timeoutUs !== undefined ? { timeoutUs: request.timeoutUs } : {}),
         ...(signal ? { signal } : {}),
-      });
-      const outputs: ResponseOutput[] = [];
-      model.config.outputs.forEach((spec, i) => {
-        const tensor = result.outputs[i];
-        if (!tensor || !valid.outputs.includes(spec.name)) return;
-        const k = request.outputs?.find((o) => o.name === spec.name)?.classification;
-        const shaped = k !== undefined && k > 0 ? classify(tensor, k, model.config.maxBatchSize > 0) : tensor;
-        outputs.push({ ...shaped, binary: wantsBinaryOutput(request, spec.name) });
+        ...(span ? { traceContext: trace.setSpan(context.active(), span) } : {}),
       });
       const { timings } = result;
       publishRequestEnd({
@@ -136,17 +168,16 @@ export class Dataplane {
         computeInferNs: timings.inferNs,
         computeOutputNs: timings.outputNs,
       });
-      const response: InferResponse = {
-        modelName: model.name,
-        modelVersion: model.version,
-        outputs,
-        ...(request.id ? { id: request.id } : {}),
-      };
+      span?.setAttributes({ 'layerscope.outcome': 'success', 'layerscope.batch.rows': result.batchRows });
+      const response = assembleResponse(model, request, valid.outputs, result.outputs);
       return { response, model, queueNs: result.queueNs, batchRows: result.batchRows };
     } catch (err) {
       const error = toServingError(err);
       publishFailure(model, error, Number(process.hrtime.bigint() - started));
+      if (span) endWithError(span, error);
       throw error;
+    } finally {
+      span?.end();
     }
   }
 

@@ -1,4 +1,5 @@
 import diagnostics_channel, { type Channel } from 'node:diagnostics_channel';
+import type { Context } from '@opentelemetry/api';
 import type { RunTimings } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
 
@@ -60,6 +61,8 @@ export interface BatchStartEvent {
   readonly version: string;
   readonly rows: number;
   readonly inputs: readonly Tensor[];
+  /** Set when the batch is traced: its context holds the batch span (per-layer spans go under it). */
+  readonly traceContext?: Context;
 }
 
 export interface QueueEvent {

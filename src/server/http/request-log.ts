@@ -1,3 +1,4 @@
+import { isSpanContextValid } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Per-request context the routes fill in for the log line (and, later, spans). */
@@ -13,6 +14,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     ls: RequestContext;
   }
+}
+
+/** The request's trace and span ids (the log line and the server span share the request id). */
+function traceIds(request: FastifyRequest): { trace_id?: string; span_id?: string } {
+  const sc = request.otel?.span.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
 }
 
 /** One JSON log line per request: request id, route, model, version, status and duration. */
@@ -35,6 +42,7 @@ export function registerRequestLog(app: FastifyInstance): void {
         ...(ctx.inferId !== undefined ? { inferId: ctx.inferId } : {}),
         ...(ctx.rows !== undefined ? { rows: ctx.rows } : {}),
         ...(ctx.errorCode !== undefined ? { errorCode: ctx.errorCode } : {}),
+        ...traceIds(request),
       },
       'request',
     );
