@@ -22,6 +22,42 @@ export interface RunnerOptions {
   readonly executionProviders: readonly ExecutionProvider[];
   /** Let onnxruntime's thread pools spin while waiting for work (costs CPU the event loop needs). */
   readonly allowSpinning: boolean;
+  /**
+   * Turns on onnxruntime's profiler for every session of the runner (observe/layers). Profiling is
+   * fixed per session, so a profiling runner has exactly one instance and its profile is collected
+   * window by window with `endProfile()`. Absent: no profiling (the serving runners).
+   */
+  readonly profiling?: ProfilingOptions;
+}
+
+export interface ProfilingOptions {
+  /** An existing directory the sessions write their profile files into (one file per window). */
+  readonly dir: string;
+}
+
+/** One kernel execution in a profiled forward pass, as onnxruntime's profiler names it. */
+export interface ProfiledNode {
+  /** The profiler's event name (`/block1/conv/Conv_kernel_time`, `fused /fc/Gemm_kernel_time`). */
+  readonly name: string;
+  /** The kernel's op type (`Conv`, `FusedGemm`, `BiasGelu`, ...). */
+  readonly opType: string;
+  readonly durationUs: number;
+}
+
+/** One profiled forward pass (one session.run). */
+export interface ProfiledRun {
+  /** onnxruntime's `model_run` event: the whole run inside the session (µs). */
+  readonly runUs: number;
+  /** The executor's `SequentialExecutor::Execute` event: the forward pass proper (µs); 0 if absent. */
+  readonly executeUs: number;
+  /** Kernels in execution order. */
+  readonly nodes: readonly ProfiledNode[];
+}
+
+/** What a profiling runner measured since its previous `endProfile()`. */
+export interface ProfileTrace {
+  /** Forward passes in execution order, warm-up runs excluded. */
+  readonly runs: readonly ProfiledRun[];
 }
 
 /** One execution: a whole batch, inputs already concatenated along the batch dimension. */
@@ -69,6 +105,14 @@ export interface InferenceRunner {
   /** Resolves when an instance becomes idle (immediately if one is). */
   whenIdle(): Promise<void>;
   run(request: RunRequest): Promise<RunResult>;
+  /**
+   * Present on runners that can profile. For a runner started with `profiling` (one instance):
+   * queues behind earlier runs (FIFO), ends the session's profile window, reads and deletes the
+   * profile file, and starts a fresh profiling session for the next window. The parsing happens
+   * on the instance's thread, never on the caller's. Rejects (LS_ERR_RUNTIME_EXECUTION) when the
+   * runner does not profile or has more than one instance.
+   */
+  endProfile?(): Promise<ProfileTrace>;
   /** Waits for in-flight runs, then ends the instances. Idempotent. */
   close(): Promise<void>;
 }

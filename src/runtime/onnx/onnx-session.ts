@@ -34,9 +34,11 @@ const utf8Decoder = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
 
 /** Session options shared by every provider attempt. */
-function baseSessionOptions(options: RunnerOptions): ort.InferenceSession.SessionOptions {
+function baseSessionOptions(options: RunnerOptions, profileFilePrefix: string | undefined): ort.InferenceSession.SessionOptions {
   const session: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: options.graphOptimizationLevel,
+    // onnxruntime writes `<prefix>_<date>_<time>.json` when profiling ends (endSessionProfiling).
+    ...(profileFilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix } : {}),
     // 0 means "let onnxruntime decide", which is what leaving the option out does.
     ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
     ...(options.interOpThreads > 0 ? { interOpNumThreads: options.interOpThreads } : {}),
@@ -54,11 +56,12 @@ function baseSessionOptions(options: RunnerOptions): ort.InferenceSession.Sessio
  * Creates a session, trying `options.executionProviders` in order. A provider whose session
  * cannot be created (no CUDA libraries, no GPU) falls back to the next one with a warning; the
  * last provider's error is thrown as is (a corrupt model fails with onnxruntime's own message).
+ * With `profileFilePrefix` the session profiles every run until endSessionProfiling().
  */
-export async function createSession(options: RunnerOptions): Promise<LoadedSession> {
+export async function createSession(options: RunnerOptions, profileFilePrefix?: string): Promise<LoadedSession> {
   const providers: readonly ExecutionProvider[] =
     options.executionProviders.length > 0 ? options.executionProviders : ['cpu'];
-  const base = baseSessionOptions(options);
+  const base = baseSessionOptions(options, profileFilePrefix);
   const failures: string[] = [];
   for (const [index, provider] of providers.entries()) {
     try {
@@ -89,6 +92,15 @@ function graphTensor(meta: ort.InferenceSession.ValueMetadata, role: 'input' | '
   const datatype = datatypeFromOrt(meta.type);
   if (datatype === undefined) throw new Error(`${role} '${meta.name}' has unsupported type '${meta.type}'`);
   return { name: meta.name, datatype, shape: [...meta.shape] };
+}
+
+/**
+ * Ends a profiling session's profile: onnxruntime writes the trace file (named after the session's
+ * profileFilePrefix) before this returns, and records nothing more for this session. The Node
+ * binding does not return the file name; the caller finds it by its prefix.
+ */
+export function endSessionProfiling(session: ort.InferenceSession): void {
+  session.endProfiling();
 }
 
 /** Releases the native session; the worker calls it before exiting. */

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { ServingError } from '../../errors/serving-error.js';
 import type { GraphTensor } from '../../types/model.js';
 import type { Tensor } from '../../types/tensor.js';
-import type { ExecutionProvider, RunnerOptions, RunTimings } from '../runner.js';
+import type { ExecutionProvider, ProfileTrace, RunnerOptions, RunTimings } from '../runner.js';
 import { fromWireError, prepareTransfer, type WorkerReply, type WorkerRequest } from './wire.js';
 
 /** Resolved from compiled output: dist/src/runtime/worker/onnx-worker-main.js sits next to this file. */
@@ -29,8 +29,11 @@ export interface WorkerRunResult {
   readonly timings: RunTimings;
 }
 
+/** A request awaiting its reply: `result` for a run, `profile` for end-profile. */
+type AnswerReply = Extract<WorkerReply, { type: 'result' | 'profile' }>;
+
 interface Pending {
-  readonly resolve: (result: WorkerRunResult) => void;
+  readonly resolve: (reply: AnswerReply) => void;
   readonly reject: (error: ServingError) => void;
 }
 
@@ -82,16 +85,35 @@ export class OnnxWorker {
   }
 
   /** Runs one batch. Input buffers are transferred to the worker (see wire.ts prepareTransfer). */
-  run(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<WorkerRunResult> {
+  async run(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<WorkerRunResult> {
+    const reply = await this.#request((id) => {
+      const { tensors, transfer } = prepareTransfer(inputs);
+      return { message: { type: 'run', id, inputs: tensors, outputNames }, transfer };
+    });
+    if (reply.type !== 'result') throw this.#executionError(`unexpected reply '${reply.type}' to a run`);
+    return { outputs: reply.outputs, timings: reply.timings };
+  }
+
+  /**
+   * Ends the profile window of a profiling instance (RunnerOptions.profiling) and returns its
+   * trace; the worker starts a fresh profiling session. Send it only while no run is pending.
+   */
+  async endProfile(): Promise<ProfileTrace> {
+    const reply = await this.#request((id) => ({ message: { type: 'end-profile', id }, transfer: [] }));
+    if (reply.type !== 'profile') throw this.#executionError(`unexpected reply '${reply.type}' to end-profile`);
+    return reply.trace;
+  }
+
+  /** Posts the request `build` makes for a fresh id; resolves with its reply. */
+  #request(build: (id: number) => { message: WorkerRequest; transfer: ArrayBuffer[] }): Promise<AnswerReply> {
     if (!this.#alive || this.#closing) {
       return Promise.reject(this.#exitError ?? this.#executionError('the instance is closed'));
     }
     const id = this.#nextId++;
-    const { tensors, transfer } = prepareTransfer(inputs);
-    const request: WorkerRequest = { type: 'run', id, inputs: tensors, outputNames };
+    const { message, transfer } = build(id);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage(request, transfer);
+      this.#worker.postMessage(message, transfer);
     });
   }
 
@@ -119,11 +141,12 @@ export class OnnxWorker {
         this.#exitError = fromWireError(reply.error);
         return;
       case 'result':
+      case 'profile':
       case 'error': {
         const pending = this.#pending.get(reply.id);
         this.#pending.delete(reply.id);
-        if (reply.type === 'result') pending?.resolve({ outputs: reply.outputs, timings: reply.timings });
-        else pending?.reject(fromWireError(reply.error));
+        if (reply.type === 'error') pending?.reject(fromWireError(reply.error));
+        else pending?.resolve(reply);
       }
     }
   }

@@ -8,7 +8,7 @@ import { ServingError } from '../../errors/serving-error.js';
 import type { NumericArray } from '../../types/datatype.js';
 import type { GraphTensor } from '../../types/model.js';
 import type { Tensor, TensorData } from '../../types/tensor.js';
-import type { ExecutionProvider, RunTimings } from '../runner.js';
+import type { ExecutionProvider, ProfileTrace, RunTimings } from '../runner.js';
 
 export interface WireError {
   readonly code: string;
@@ -19,6 +19,8 @@ export interface WireError {
 /** Main thread → worker. */
 export type WorkerRequest =
   | { readonly type: 'run'; readonly id: number; readonly inputs: readonly Tensor[]; readonly outputNames: readonly string[] }
+  /** End the profiling session's window and start a new one (runners started with `profiling`). */
+  | { readonly type: 'end-profile'; readonly id: number }
   | { readonly type: 'close' };
 
 /** Worker → main thread. */
@@ -32,6 +34,7 @@ export type WorkerReply =
     }
   | { readonly type: 'failed'; readonly error: WireError }
   | { readonly type: 'result'; readonly id: number; readonly outputs: readonly Tensor[]; readonly timings: RunTimings }
+  | { readonly type: 'profile'; readonly id: number; readonly trace: ProfileTrace }
   | { readonly type: 'error'; readonly id: number; readonly error: WireError };
 
 /** Flattens an error for postMessage; anything that is not a ServingError becomes `fallback(detail)`. */

@@ -8,7 +8,7 @@
 import { ServingError } from '../../errors/serving-error.js';
 import type { GraphTensor } from '../../types/model.js';
 import { FifoQueue } from '../fifo-queue.js';
-import type { ExecutionProvider, InferenceRunner, RunnerOptions, RunRequest, RunResult } from '../runner.js';
+import type { ExecutionProvider, InferenceRunner, ProfileTrace, RunnerOptions, RunRequest, RunResult } from '../runner.js';
 import { OnnxWorker, type WorkerReady } from './onnx-worker.js';
 
 /** One instance position; its worker is replaced if the thread dies. */
@@ -80,9 +80,35 @@ export class WorkerPool implements InferenceRunner {
     return this.#track(this.#execute(request));
   }
 
+  /**
+   * Ends the profile window of a profiling runner (RunnerOptions.profiling, one instance): waits
+   * its turn behind earlier runs like a run does, so the trace holds every run accepted before.
+   */
+  endProfile(): Promise<ProfileTrace> {
+    if (this.#closed !== undefined) return Promise.reject(new ServingError('LS_ERR_SHUTTING_DOWN'));
+    if (this.#options.profiling === undefined || this.instanceCount !== 1) {
+      return Promise.reject(
+        new ServingError('LS_ERR_RUNTIME_EXECUTION', {
+          model: this.#options.modelName,
+          detail: 'endProfile() needs a runner started with profiling and exactly one instance',
+        }),
+      );
+    }
+    return this.#track(this.#endProfile());
+  }
+
   close(): Promise<void> {
     this.#closed ??= this.#shutdown();
     return this.#closed;
+  }
+
+  async #endProfile(): Promise<ProfileTrace> {
+    const slot = await this.#acquire();
+    try {
+      return await (slot.worker as OnnxWorker).endProfile(); // an acquired slot always has a live worker
+    } finally {
+      this.#release(slot);
+    }
   }
 
   async #execute(request: RunRequest): Promise<RunResult> {
