@@ -43,6 +43,8 @@ export interface LayerObserverOptions {
   readonly window?: Partial<ProfileWindowOptions>;
   /** Rows copied from a sampled batch at most (default 16). */
   readonly maxRows?: number;
+  /** Share of one core each profiling instance may keep busy on average (default 0.1; 0 < x ≤ 1). */
+  readonly cpuBudget?: number;
   /** Parent of the profile directory (default os.tmpdir()). */
   readonly tmpDir?: string;
 }
@@ -50,6 +52,7 @@ export interface LayerObserverOptions {
 /** Figures refresh at least every 10 s under traffic (plus the rotation, a few ms). */
 export const DEFAULT_PROFILE_WINDOW: ProfileWindowOptions = Object.freeze({ ms: 10_000, samples: 25 });
 export const DEFAULT_MAX_SAMPLE_ROWS = 16;
+export const DEFAULT_CPU_BUDGET = 0.1;
 
 /** Wired when metrics are disabled: subscribes to nothing, profiles nothing. */
 export const NOOP_LAYER_OBSERVER: LayerObserver = Object.freeze({
@@ -60,8 +63,14 @@ export const NOOP_LAYER_OBSERVER: LayerObserver = Object.freeze({
   snapshot: () => undefined,
 });
 
+/** @throws RangeError for a window, row cap or CPU budget out of range. */
 export function createLayerObserver(options: LayerObserverOptions): LayerObserver {
-  return new ProfilingObserver(options);
+  const { window = {}, maxRows = DEFAULT_MAX_SAMPLE_ROWS, cpuBudget = DEFAULT_CPU_BUDGET } = options;
+  if (!(cpuBudget > 0 && cpuBudget <= 1)) throw new RangeError(`cpuBudget must be in (0, 1], got ${cpuBudget}`);
+  if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new RangeError(`maxRows must be an integer >= 1, got ${maxRows}`);
+  const { ms, samples } = { ...DEFAULT_PROFILE_WINDOW, ...window };
+  if (!(ms > 0 && Number.isInteger(samples) && samples >= 1)) throw new RangeError(`window needs ms > 0 and samples >= 1, got ${ms} ms, ${samples}`);
+  return new ProfilingObserver({ ...options, window: { ms, samples }, maxRows, cpuBudget });
 }
 
 interface Entry {
@@ -201,6 +210,7 @@ class ProfilingObserver implements LayerObserver {
         series,
         window: this.#window,
         maxRows: this.#options.maxRows ?? DEFAULT_MAX_SAMPLE_ROWS,
+        cpuBudget: this.#options.cpuBudget ?? DEFAULT_CPU_BUDGET,
         onError: (err, during) => this.#log.warn({ ...labels, err }, `per-layer profiler: ${during} failed`),
       });
       this.#log.info({ ...labels, observed: [...plan.observed], depth: plan.depth }, 'per-layer profiler ready');

@@ -44,6 +44,15 @@ export interface ModelProfilerOptions {
   readonly window: ProfileWindowOptions;
   /** Rows copied from a sampled batch at most. */
   readonly maxRows: number;
+  /**
+   * Share of one core the profiling instance may keep busy on average (0 < budget ≤ 1): after a
+   * profiled run or a window rotation that took d ms, no batch is sampled for d / budget ms. It
+   * bounds the CPU observation takes where sample_rate and max_batches_per_second cannot: a
+   * 500 ms model sampled twice a second would otherwise keep a whole core busy.
+   */
+  readonly cpuBudget: number;
+  /** Milliseconds clock (tests inject one). */
+  readonly now?: () => number;
   /** A failure, already counted in `series`; log it. */
   readonly onError: (err: unknown, during: string) => void;
 }
@@ -90,6 +99,7 @@ export interface LayerSnapshot {
 
 const US = 1e-6;
 
+/** One model version's profiler (see the file comment). Build it with a started profiling runner. */
 export class ModelProfiler {
   readonly #o: ModelProfilerOptions;
   /** Metric labels: the observed layers, then "(other)". */
@@ -101,9 +111,13 @@ export class ModelProfiler {
   #rotating: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #latest: { readonly summary: WindowSummary; readonly info: ProfileWindowInfo } | undefined;
+  /** No sample before this time (CPU budget). */
+  #nextSampleAt = -Infinity;
+  readonly #now: () => number;
 
   constructor(options: ModelProfilerOptions) {
     this.#o = options;
+    this.#now = options.now ?? (() => performance.now());
     this.#labels = [...options.plan.observed, OTHER_LAYER];
     options.series.declare(this.#labels);
   }
@@ -113,7 +127,7 @@ export class ModelProfiler {
    * and copying ≤ maxRows rows; one sample at a time is in flight, others are skipped.
    */
   offer(event: BatchStartEvent): void {
-    if (this.#closed || this.#inFlight || this.#rotating || !this.#o.sampler.shouldSample()) return;
+    if (this.#closed || this.#inFlight || this.#rotating || this.#now() < this.#nextSampleAt || !this.#o.sampler.shouldSample()) return;
     let sample: Sample;
     try {
       sample = copySample(event.inputs, this.#o.maxRows, this.#o.batched);
@@ -127,8 +141,10 @@ export class ModelProfiler {
       this.#timer = setTimeout(() => void this.rotate(), this.#o.window.ms);
       this.#timer.unref();
     }
+    const started = this.#now();
     this.#inFlight = this.#o.runner
       .run({ inputs: sample.inputs, outputNames: this.#o.outputNames })
+      .finally(() => this.#spent(started))
       .then(
         () => undefined,
         (err: unknown) => this.#fail(err, 'a profiling run'),
@@ -187,11 +203,14 @@ export class ModelProfiler {
     this.#rows = 0;
     if (samples === 0 || this.#closed) return;
     let trace: ProfileTrace;
+    const started = this.#now();
     try {
       trace = await this.#o.runner.endProfile();
     } catch (err) {
       this.#fail(err, 'ending a profile window');
       return;
+    } finally {
+      this.#spent(started); // parsing the trace and a new session cost the instance CPU too
     }
     if (trace.runs.length === 0) return;
     try {
@@ -229,6 +248,12 @@ export class ModelProfiler {
         coverage: summary.coverage,
       },
     };
+  }
+
+  /** Charges the profiling instance's busy time since `started` against the CPU budget. */
+  #spent(started: number): void {
+    const now = this.#now();
+    this.#nextSampleAt = Math.max(this.#nextSampleAt, now + ((now - started) * (1 - this.#o.cpuBudget)) / this.#o.cpuBudget);
   }
 
   #fail(err: unknown, during: string): void {

@@ -9,7 +9,7 @@ import { createLayerObserver, NOOP_LAYER_OBSERVER, type LayerObserver } from '..
 import { parseModelConfig, type ObserveConfig } from '../../../../src/repository/model-config.js';
 import type { LoadedModel } from '../../../../src/repository/model-repository.js';
 import type { InferenceRunner, RunnerFactory, RunnerOptions } from '../../../../src/runtime/runner.js';
-import type { Logger, LogFn } from '../../../../src/types/logger.js';
+import { silentLogger, type Logger, type LogFn } from '../../../../src/types/logger.js';
 import { FakeRunner } from '../../../helpers/fake-runner.js';
 import { MODELS_DIR } from '../../../helpers/paths.js';
 import { batch, eventually, FakeProfilingRunner } from './fakes.js';
@@ -144,6 +144,13 @@ test('turns per-layer latency off for a runtime that cannot profile', async () =
   await eventually(() => h.warnings.some((w) => w.includes('cannot profile')), 5000, 'the warning');
   assert.equal(h.observer.snapshot('digits-cnn', '1'), undefined);
   await h.observer.stop();
+});
+
+test('rejects options out of range when it is built', () => {
+  const base = { registry: new Registry(), repository: { resolve: () => assert.fail() }, runnerFactory: { create: () => assert.fail() }, logger: silentLogger };
+  assert.throws(() => createLayerObserver({ ...base, cpuBudget: 0 }), /cpuBudget/);
+  assert.throws(() => createLayerObserver({ ...base, maxRows: 0 }), /maxRows/);
+  assert.throws(() => createLayerObserver({ ...base, window: { samples: 0 } }), /window/);
 });
 
 test('the no-op observer, wired when metrics are off, reports nothing', async () => {

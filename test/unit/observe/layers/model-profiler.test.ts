@@ -18,7 +18,16 @@ interface Setup {
   readonly errors: string[];
 }
 
-function setup(options: { window?: Partial<ProfileWindowOptions>; sampler?: Sampler; runner?: FakeProfilingRunner; maxRows?: number } = {}): Setup {
+interface SetupOptions {
+  readonly window?: Partial<ProfileWindowOptions>;
+  readonly sampler?: Sampler;
+  readonly runner?: FakeProfilingRunner;
+  readonly maxRows?: number;
+  readonly cpuBudget?: number;
+  readonly now?: () => number;
+}
+
+function setup(options: SetupOptions = {}): Setup {
   const registry = new Registry();
   const runner = options.runner ?? new FakeProfilingRunner();
   const errors: string[] = [];
@@ -33,6 +42,8 @@ function setup(options: { window?: Partial<ProfileWindowOptions>; sampler?: Samp
     series: new LayerMetrics(registry).forModel('digits-cnn', '1'),
     window: { ms: 60_000, samples: 3, ...options.window },
     maxRows: options.maxRows ?? 16,
+    cpuBudget: options.cpuBudget ?? 1,
+    ...(options.now ? { now: options.now } : {}),
     onError: (_err, during) => errors.push(during),
   });
   return { profiler, runner, registry, errors };
@@ -136,6 +147,24 @@ test('keeps one sample in flight at most: batches offered meanwhile are skipped'
   assert.equal(runner.received.length, 1);
   runner.release();
   await settle();
+  profiler.offer(event(1));
+  assert.equal(runner.received.length, 2);
+  runner.release();
+  await profiler.close();
+});
+
+test('keeps the profiling instance within its CPU budget: a run of d ms holds off the next sample for d/budget', async () => {
+  let now = 0;
+  const runner = new FakeProfilingRunner({ gated: true });
+  const { profiler } = setup({ runner, cpuBudget: 0.1, now: () => now, window: { samples: 1000 } });
+  profiler.offer(event(1));
+  now = 50; // the profiled run takes 50 ms: 10% of a core allows one every 500 ms
+  runner.release();
+  await settle();
+  now = 499;
+  profiler.offer(event(1));
+  assert.equal(runner.received.length, 1, 'still within the budget period');
+  now = 500;
   profiler.offer(event(1));
   assert.equal(runner.received.length, 2);
   runner.release();
