@@ -35,9 +35,10 @@ export interface Services {
 /** The composition root: builds repository, runtime, schedulers, dataplane and the HTTP app. */
 export function compose(options: ComposeOptions): Services {
   const { config, logger } = options;
+  const runnerFactory = options.runnerFactory ?? createOnnxRunnerFactory();
   const repository = new ModelRepository({
     root: config.modelRepository,
-    runnerFactory: options.runnerFactory ?? createOnnxRunnerFactory(),
+    runnerFactory,
     runtime: {
       instanceCount: config.runtime.defaultInstanceCount,
       intraOpThreads: config.runtime.defaultIntraOpThreads,
@@ -48,7 +49,7 @@ export function compose(options: ComposeOptions): Services {
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
   const stats = new InferenceStats().start();
   const app = buildApp({ config, logger, repository, dataplane, stats });
-  const telemetry = createTelemetry({ config, logger, repository });
+  const telemetry = createTelemetry({ config, logger, repository, runnerFactory });
   const { metricsApp } = telemetry;
   let shutdown: Promise<void> | undefined;
   const stop = async (): Promise<void> => {

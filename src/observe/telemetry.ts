@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
 import type { ModelRepository } from '../repository/model-repository.js';
+import type { RunnerFactory } from '../runtime/runner.js';
 import type { Logger } from '../types/logger.js';
+import { startActivationObservation } from './metrics/activation-observation.js';
 import { MemoryMetrics } from './metrics/memory-metrics.js';
 import { buildMetricsApp } from './metrics/metrics-server.js';
 import { createMetricsRegistry } from './metrics/registry.js';
@@ -11,6 +13,8 @@ export interface TelemetryOptions {
   readonly config: ServerConfig;
   readonly logger: Logger;
   readonly repository: ModelRepository;
+  /** Starts the observers' own runners (activations); without it, activations are not observed. */
+  readonly runnerFactory?: RunnerFactory;
 }
 
 /** Every metrics consumer of the core's events, plus the metrics listener. */
@@ -36,10 +40,15 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   stoppers.push(() => serving.stop());
   const memory = new MemoryMetrics(registry, { onError }).start();
   stoppers.push(() => memory.stop());
+  const { repository, runnerFactory } = options;
+  const activations = runnerFactory
+    ? startActivationObservation(registry, { repository, runnerFactory, logger: logger.child({ component: 'activations' }) })
+    : undefined;
   const metricsApp = buildMetricsApp(registry);
   return {
     metricsApp,
     async stop() {
+      await activations?.close();
       await metricsApp.close();
       for (const stop of stoppers.splice(0)) stop();
     },
