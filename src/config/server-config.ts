@@ -46,6 +46,15 @@ export const serverConfigSchema = z.strictObject({
       gracePeriodMs: z.number().int().min(0).default(30_000),
     })
     .prefault({}),
+  observe: z
+    .strictObject({
+      /** Per-layer latency: a profiling window closes after this long (or profileWindowSamples). */
+      profileWindowMs: z.number().int().min(100).default(10_000),
+      profileWindowSamples: z.number().int().min(1).default(25),
+      /** Share of one core each model's profiling instance may keep busy on average. */
+      profileCpuBudget: z.number().gt(0).max(1).default(0.1),
+    })
+    .prefault({}),
   tracing: z
     .strictObject({
       /** true/false forces OpenTelemetry tracing on/off; absent: on when OTEL_* names an exporter. */

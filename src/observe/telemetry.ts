@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { RunnerFactory } from '../runtime/runner.js';
 import type { Logger } from '../types/logger.js';
+import { createLayerObserver, NOOP_LAYER_OBSERVER, type LayerObserver } from './layers/layer-observer.js';
 import { startActivationObservation } from './metrics/activation-observation.js';
 import { MemoryMetrics } from './metrics/memory-metrics.js';
 import { buildMetricsApp } from './metrics/metrics-server.js';
@@ -21,6 +22,8 @@ export interface TelemetryOptions {
 export interface Telemetry {
   /** The Prometheus listener (port 8002); absent when metrics are disabled. */
   readonly metricsApp?: FastifyInstance;
+  /** Per-layer latency per model (a no-op when metrics are disabled). */
+  readonly layers: LayerObserver;
   stop(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export interface Telemetry {
  */
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const { config, logger } = options;
-  if (!config.metrics.enabled) return { stop: async () => {} };
+  if (!config.metrics.enabled) return { layers: NOOP_LAYER_OBSERVER, stop: async () => {} };
   const log = logger.child({ component: 'observe' });
   const onError = (err: unknown): void => log.warn({ err }, 'telemetry error');
   const registry = createMetricsRegistry();
@@ -44,10 +47,22 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const activations = runnerFactory
     ? startActivationObservation(registry, { repository, runnerFactory, logger: logger.child({ component: 'activations' }) })
     : undefined;
+  const layers = runnerFactory
+    ? createLayerObserver({
+        registry,
+        repository,
+        runnerFactory,
+        logger: logger.child({ component: 'layers' }),
+        window: { ms: config.observe.profileWindowMs, samples: config.observe.profileWindowSamples },
+        cpuBudget: config.observe.profileCpuBudget,
+      }).start()
+    : NOOP_LAYER_OBSERVER;
   const metricsApp = buildMetricsApp(registry);
   return {
     metricsApp,
+    layers,
     async stop() {
+      await layers.stop();
       await activations?.close();
       await metricsApp.close();
       for (const stop of stoppers.splice(0)) stop();

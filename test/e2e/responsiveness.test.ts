@@ -18,7 +18,7 @@ describe('the event loop while a long forward pass runs', () => {
     repo.remove();
   });
 
-  test('GET /v2/health/live answers in under 20 ms while a ≥ 200 ms inference is running', async () => {
+  test('GET /v2/health/live answers in under 20 ms (p90) while a ≥ 200 ms inference is running', async () => {
     const live = `${server.url}/v2/health/live`;
     await fetch(live); // open a keep-alive connection first
     const started = performance.now();
@@ -41,7 +41,14 @@ describe('the event loop while a long forward pass runs', () => {
     const inferMs = finished - started;
     assert.ok(inferMs >= 200, `the forward pass took ${inferMs.toFixed(0)} ms, expected ≥ 200 ms`);
     assert.ok(latencies.length >= 3, `probed ${latencies.length} times during the pass`);
-    const worst = Math.max(...latencies);
-    assert.ok(worst < 20, `slowest live probe ${worst.toFixed(1)} ms during a ${inferMs.toFixed(0)} ms pass: ${latencies.map((l) => l.toFixed(1)).join(', ')}`);
+    // A blocked event loop would hold a probe for the rest of the ≥ 200 ms pass; on a shared
+    // 2-core machine one probe can still lose the CPU for a few tens of ms to another process,
+    // so the bound is on the 90th percentile, and the slowest probe must stay far below the pass.
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p90 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]!;
+    const worst = sorted[sorted.length - 1]!;
+    const seen = latencies.map((l) => l.toFixed(1)).join(', ');
+    assert.ok(p90 < 20, `p90 live probe ${p90.toFixed(1)} ms during a ${inferMs.toFixed(0)} ms pass: ${seen}`);
+    assert.ok(worst < Math.min(100, inferMs / 2), `slowest live probe ${worst.toFixed(1)} ms during a ${inferMs.toFixed(0)} ms pass: ${seen}`);
   });
 });

@@ -15,6 +15,8 @@ export function addSlowModel(repo: TempRepo, name = 'slow', instances = 1): void
       max_batch_size: 4,
       instance_group: [{ count: instances, kind: 'KIND_CPU' }],
       onnxruntime: { intra_op_threads: 1 },
+      // Profiling and activation runs of a 300 ms model would compete for the two cores.
+      observe: { enabled: false },
     }),
   );
 }
