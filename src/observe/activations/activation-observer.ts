@@ -45,6 +45,8 @@ export class ActivationObserver {
   readonly #log: Logger;
   readonly #entries = new Map<string, Map<string, Entry>>();
   readonly #unsubscribe: (() => void)[] = [];
+  /** Observations being closed (unloaded versions): close() waits for them too. */
+  readonly #retiring = new Set<Promise<void>>();
 
   constructor(options: ActivationObserverOptions) {
     this.#o = options;
@@ -65,7 +67,7 @@ export class ActivationObserver {
     for (const off of this.#unsubscribe.splice(0)) off();
     const entries = [...this.#entries.values()].flatMap((versions) => [...versions.values()]);
     this.#entries.clear();
-    await Promise.all(entries.map((entry) => this.#retire(entry)));
+    await Promise.all([...entries.map((entry) => this.#retire(entry)), ...this.#retiring]);
   }
 
   #modelState(e: ModelStateEvent): void {
@@ -104,7 +106,8 @@ export class ActivationObserver {
     if (versions?.size === 0) this.#entries.delete(model);
     this.#o.sink.removed(entry.labels);
     this.#o.drift.removed(entry.labels);
-    void this.#retire(entry);
+    const retiring = this.#retire(entry).finally(() => this.#retiring.delete(retiring));
+    this.#retiring.add(retiring);
   }
 
   async #retire(entry: Entry): Promise<void> {

@@ -104,6 +104,17 @@ describe('ActivationObserver', () => {
     assert.equal(sink.batches.length, 0);
   });
 
+  test('waits, when closed, for the runner of a version that was just unloaded', async () => {
+    ready(loadedModel(dir));
+    await until(() => sink.ready.length === 1);
+    const copy = factory.created[0]?.options.modelPath ?? '';
+    current = undefined;
+    publishModelState({ model: 'm', version: '1', state: 'UNLOADING', reason: 'unloading' });
+    await observer.close();
+    assert.equal(factory.created[0]?.runner.closed, true);
+    assert.equal(existsSync(copy), false);
+  });
+
   test('keeps observing the new copy when a reload retires the old one under the same version', async () => {
     ready(loadedModel(dir));
     await until(() => sink.ready.length === 1);
