@@ -87,10 +87,9 @@ export class ModelObservation {
     this.#busy = true;
     this.#inFlight = this.#o.runner
       .run(inputs)
-      .then(
-        (outputs) => this.#consume(outputs, rows),
-        (err: unknown) => this.#o.onError('activations', err),
-      )
+      .then((outputs) => this.#consume(outputs, rows))
+      // A failed run or a failing summary/sink: counted, never an unhandled rejection.
+      .catch((err: unknown) => this.#o.onError('activations', err))
       .finally(() => {
         this.#busy = false;
       });

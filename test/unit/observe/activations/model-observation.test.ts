@@ -123,6 +123,22 @@ describe('ModelObservation', () => {
     assert.equal(sink.batches.length, 1);
   });
 
+  test('counts a sink that throws as an activations error instead of an unhandled rejection', async () => {
+    const { obs, sink, errors } = observation();
+    sink.observed = () => {
+      throw new Error('sink bug');
+    };
+    obs.offer(batchStart(1));
+    await settle();
+    assert.deepEqual(
+      errors.map((e) => e.component),
+      ['activations'],
+    );
+    obs.offer(batchStart(1));
+    await settle();
+    assert.equal(errors.length, 2, 'still sampling');
+  });
+
   test('counts a drift failure as a drift error without losing the activation metrics', async () => {
     const tracker = new DriftTracker({ model: 'm', version: '1', layers: [{ name: 'a', tensor: '/a/out' }], baseline: null, window: 100, baselineBatches: 1 });
     tracker.observe = () => {
