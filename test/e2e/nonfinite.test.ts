@@ -49,9 +49,12 @@ describe('non-finite activations, through the real server', () => {
     const count = (text: string, layer: string, kind: string): number | undefined =>
       series(text, 'layerscope_layer_nonfinite_total', { model: 'nan-layer', version: '1', layer, kind });
     let text = '';
+    // The observer starts its instrumented runner after the model is READY; keep traffic going
+    // until a sample has been observed.
     for (let i = 0; i < 200; i++) {
       text = await (await fetch(metricsUrl)).text();
       if ((count(text, 'b', 'nan') ?? 0) > 0) break;
+      assert.equal((await fetch(`${server.url}/v2/models/nan-layer/infer`, { method: 'POST', body })).status, 200);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const nan = count(text, 'b', 'nan') ?? 0;
