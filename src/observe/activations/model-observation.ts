@@ -8,7 +8,7 @@ import type { ActivationSink, DriftSink, LayerObservation, ModelLabels, ObserveC
 import { floatView } from './float-view.js';
 import type { InstrumentedRunner } from './instrumented-runner.js';
 import { summarizeLayer, type FloatData } from './layer-summary.js';
-import { copyLeadingRows } from './row-copy.js';
+import { copyLeadingRows } from '../sample-rows.js';
 import { SummaryWindow } from './summary-window.js';
 
 /** Rows copied from a sampled batch, at most. */

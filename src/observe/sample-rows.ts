@@ -1,7 +1,7 @@
-import type { Tensor } from '../../types/tensor.js';
+import type { Tensor } from '../types/tensor.js';
 
 /**
- * Copies the first `rows` rows of a batch's inputs (dim 0 is the batch dim when `batched`; else
+ * Shared by the observers (per-layer latency and activations). Copies the first `rows` rows of a batch's inputs (dim 0 is the batch dim when `batched`; else
  * each tensor is copied whole). Called synchronously from the batch-start event: the originals
  * are transferred to a worker right after, so nothing here may keep a reference to them.
  */

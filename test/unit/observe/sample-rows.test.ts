@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyLeadingRows } from '../../../../src/observe/activations/row-copy.js';
-import type { Tensor } from '../../../../src/types/tensor.js';
+import { copyLeadingRows } from '../../../src/observe/sample-rows.js';
+import type { Tensor } from '../../../src/types/tensor.js';
 
 describe('copyLeadingRows', () => {
   const input: Tensor = { name: 'x', datatype: 'FP32', shape: [5, 2, 3], data: Float32Array.from({ length: 30 }, (_, i) => i) };
