@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly repository: ModelRepository;
   readonly dataplane: Dataplane;
   readonly stats: InferenceStats;
+  /** Layers of a model version with their latest observed figures (observe/layer-report.ts). */
+  readonly layerReport: (model: string, version: string) => object;
 }
 
 /** The V2 extensions this server implements, as advertised by `GET /v2` (reference §1.3). */

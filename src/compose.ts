@@ -48,8 +48,8 @@ export function compose(options: ComposeOptions): Services {
   });
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
   const stats = new InferenceStats().start();
-  const app = buildApp({ config, logger, repository, dataplane, stats });
   const telemetry = createTelemetry({ config, logger, repository, runnerFactory });
+  const app = buildApp({ config, logger, repository, dataplane, stats, layerReport: telemetry.layerReport });
   const { metricsApp } = telemetry;
   let shutdown: Promise<void> | undefined;
   const stop = async (): Promise<void> => {

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { ModelRepository } from '../repository/model-repository.js';
 import type { RunnerFactory } from '../runtime/runner.js';
 import type { Logger } from '../types/logger.js';
+import { layerReport } from './layer-report.js';
 import { createLayerObserver, NOOP_LAYER_OBSERVER, type LayerObserver } from './layers/layer-observer.js';
 import { startActivationObservation } from './metrics/activation-observation.js';
 import { MemoryMetrics } from './metrics/memory-metrics.js';
@@ -24,6 +25,8 @@ export interface Telemetry {
   readonly metricsApp?: FastifyInstance;
   /** Per-layer latency per model (a no-op when metrics are disabled). */
   readonly layers: LayerObserver;
+  /** Layers of a model version with their latest latency, activation and drift figures. */
+  layerReport(model: string, version: string): object;
   stop(): Promise<void>;
 }
 
@@ -34,7 +37,9 @@ export interface Telemetry {
  */
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const { config, logger } = options;
-  if (!config.metrics.enabled) return { layers: NOOP_LAYER_OBSERVER, stop: async () => {} };
+  if (!config.metrics.enabled) {
+    return { layers: NOOP_LAYER_OBSERVER, layerReport: (m, v) => layerReport(m, v, undefined, undefined), stop: async () => {} };
+  }
   const log = logger.child({ component: 'observe' });
   const onError = (err: unknown): void => log.warn({ err }, 'telemetry error');
   const registry = createMetricsRegistry();
@@ -61,9 +66,10 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   return {
     metricsApp,
     layers,
+    layerReport: (model, version) => layerReport(model, version, layers.snapshot(model, version), activations?.latest.get(model, version)),
     async stop() {
       await layers.stop();
-      await activations?.close();
+      await activations?.observer.close();
       await metricsApp.close();
       for (const stop of stoppers.splice(0)) stop();
     },

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { ActivationObserver, type ActivationObserverOptions } from '../activations/activation-observer.js';
+import { LatestStats } from '../activations/latest-stats.js';
 import { ActivationDriftMetrics } from './activation-drift-metrics.js';
 import { ActivationMetrics } from './activation-metrics.js';
 import { getObserveErrors } from './observe-errors.js';
@@ -11,12 +12,14 @@ export type ActivationObservationOptions = Omit<ActivationObserverOptions, 'sink
  * its metrics sinks and the shared `layerscope_observe_errors_total` counter. Started, i.e.
  * subscribed; `close()` it on shutdown.
  */
-export function startActivationObservation(registry: Registry, options: ActivationObservationOptions): ActivationObserver {
+export function startActivationObservation(registry: Registry, options: ActivationObservationOptions): { observer: ActivationObserver; latest: LatestStats } {
   const errors = getObserveErrors(registry);
-  return new ActivationObserver({
+  const latest = new LatestStats(new ActivationMetrics(registry), new ActivationDriftMetrics(registry));
+  const observer = new ActivationObserver({
     ...options,
-    sink: new ActivationMetrics(registry),
-    drift: new ActivationDriftMetrics(registry),
+    sink: latest,
+    drift: latest.drift,
     countError: ({ model, version }, component) => errors.inc({ model, version, component }),
   }).start();
+  return { observer, latest };
 }

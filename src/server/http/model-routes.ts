@@ -43,6 +43,14 @@ export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
     methodNotAllowed(app, url, ['GET']);
   }
+  // Our own extension, for humans: the model's layers, observed or not, with the latest figures.
+  for (const url of modelPaths('/layers')) {
+    app.get(url, async (request: FastifyRequest<{ Params: ModelParams }>) => {
+      const loaded = repository.resolve(request.params.model, request.params.version);
+      return deps.layerReport(loaded.name, loaded.version);
+    });
+    methodNotAllowed(app, url, ['GET']);
+  }
   for (const url of modelPaths('/infer')) {
     app.post(url, {
       // Admitted on arrival, released when the response is written or the client goes away,
