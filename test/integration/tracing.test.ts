@@ -12,15 +12,24 @@ import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const traceparent = (spanId: string) => `00-${TRACE_ID}-${spanId}-01`;
 
+// One provider for the whole file: tracers are taken once per module, so the global provider
+// cannot be swapped between suites.
+const exporter = new InMemorySpanExporter();
+before(() => {
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+});
+after(() => {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
+
 describe('OpenTelemetry spans of an inference (in-memory exporter)', () => {
-  const exporter = new InMemorySpanExporter();
   let repo: TempRepo;
   let services: Services;
   before(async () => {
-    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    trace.setGlobalTracerProvider(provider);
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     repo = createTempRepo();
     repo.copyShipped('digits-cnn');
     // Two requests of 4 rows arriving together form one batch of 8.
@@ -33,9 +42,6 @@ describe('OpenTelemetry spans of an inference (in-memory exporter)', () => {
   after(async () => {
     await services.shutdown();
     repo.remove();
-    trace.disable();
-    context.disable();
-    propagation.disable();
   });
 
   const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -116,5 +122,41 @@ describe('OpenTelemetry spans of an inference (in-memory exporter)', () => {
     const [server] = byName(exporter.getFinishedSpans(), 'POST /v2/models/:model/infer');
     assert.ok(server);
     assert.equal(server.parentSpanContext, undefined);
+  });
+});
+
+describe('per-layer events on sampled, traced batches', () => {
+  let repo: TempRepo;
+  let services: Services;
+  before(async () => {
+    exporter.reset();
+    repo = createTempRepo();
+    repo.copyShipped('digits-cnn');
+    repo.write('digits-cnn/config.json', JSON.stringify({ max_batch_size: 64, instance_group: [{ count: 1 }], observe: { sample_rate: 1, max_batches_per_second: 1000 } }));
+    services = await composeLoaded(['--profile-window-ms', '200', '--profile-window-samples', '2', '--profile-cpu-budget', '1'], repo.dir);
+  });
+  after(async () => {
+    await services.shutdown();
+    repo.remove();
+  });
+
+  test('a sampled batch span carries one event per observed layer with its duration and share', async () => {
+    const body = readGolden('digits-cnn').inputText;
+    let profiled: ReadableSpan | undefined;
+    for (let i = 0; i < 200 && !profiled; i++) {
+      const id = (0x1000 + i).toString(16).padStart(16, '0');
+      assert.equal((await services.app.inject({ method: 'POST', url: '/v2/models/digits-cnn/infer', payload: body, headers: { traceparent: traceparent(id) } })).statusCode, 200);
+      profiled = exporter.getFinishedSpans().find((s) => s.name === 'batch digits-cnn' && s.attributes['layerscope.profiled'] === true);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(profiled, 'a traced batch was sampled after a profiling window closed');
+    assert.deepEqual(
+      profiled.events.map((e) => e.name),
+      ['layer preprocess', 'layer block1', 'layer block2', 'layer classifier', 'layer head'],
+    );
+    for (const event of profiled.events) {
+      assert.equal(typeof event.attributes?.['layerscope.layer.duration_ms'], 'number');
+      assert.ok(Number(event.attributes?.['layerscope.layer.share']) >= 0);
+    }
   });
 });

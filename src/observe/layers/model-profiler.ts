@@ -13,6 +13,7 @@ import type { LayerSeries } from '../metrics/layer-metrics.js';
 import type { Sampler } from '../sampler.js';
 import type { ProfileTrace, RunRequest, RunResult } from '../../runtime/runner.js';
 import { OTHER_LAYER, UNATTRIBUTED_LAYER, type LayerPlan } from './layer-plan.js';
+import { addLayerEvents } from './layer-events.js';
 import { copySample, type Sample } from './sample-copy.js';
 import { summarizeWindow, type WindowSummary } from './window-summary.js';
 
@@ -137,6 +138,7 @@ export class ModelProfiler {
     }
     this.#samples++;
     this.#rows += sample.rows;
+    if (event.traceContext !== undefined) addLayerEvents(event.traceContext, this.snapshot());
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => void this.rotate(), this.#o.window.ms);
       this.#timer.unref();
