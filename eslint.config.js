@@ -31,6 +31,8 @@ const LAYERS = {
   'src/observe/tracing': ['server', 'protocol', 'cli'],
   'src/server': ['cli'],
   'src/cli': [],
+  // Generic helpers (ring buffer): used by every layer, they depend on none.
+  'src/util': ['types', 'errors', 'config', 'server', 'protocol', 'dataplane', 'batching', 'runtime', 'repository', 'observe', 'onnx', 'cli'],
 };
 
 const owns = (owners, folder) => owners.some((o) => folder === o || folder.startsWith(`${o}/`));

@@ -1,7 +1,7 @@
 import { sameNonBatchDims } from './batch-assembly.js';
 import type { BatcherConfig } from './batcher-config.js';
 import type { LevelQueue, QueuedRequest, QueuedState } from './queued-request.js';
-import type { RingQueue } from './ring-queue.js';
+import type { RingQueue } from '../util/ring-queue.js';
 
 /** Send these requests now as one execution, or look again at `waitUntilNs`. */
 export type BatchDecision = { readonly send: readonly QueuedRequest[] } | { readonly waitUntilNs: bigint };

@@ -11,7 +11,7 @@ import { DeadlineHeap } from './deadline-heap.js';
 import { deadlineFor, levelIndexFor, type LevelPolicy } from './queue-policy.js';
 import type { LevelQueue, QueuedRequest } from './queued-request.js';
 import { createResponseGate, type ResponseGate, type Settle } from './response-order.js';
-import { RingQueue } from './ring-queue.js';
+import { RingQueue } from '../util/ring-queue.js';
 import type { Scheduler, ScheduledRequest, ScheduledResult, SchedulerTarget } from './scheduler.js';
 
 export interface DynamicBatcherOptions {

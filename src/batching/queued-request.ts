@@ -1,6 +1,6 @@
 import type { HeapItem } from './deadline-heap.js';
 import type { Ticket } from './response-order.js';
-import type { RingQueue } from './ring-queue.js';
+import type { RingQueue } from '../util/ring-queue.js';
 import type { ScheduledRequest } from './scheduler.js';
 
 /**

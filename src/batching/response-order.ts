@@ -1,5 +1,5 @@
 import type { ServingError } from '../errors/serving-error.js';
-import { RingQueue } from './ring-queue.js';
+import { RingQueue } from '../util/ring-queue.js';
 import type { ScheduledResult } from './scheduler.js';
 
 /** A request's outcome: its result or the error it failed with. */

@@ -7,7 +7,7 @@
  */
 import { ServingError } from '../../errors/serving-error.js';
 import type { GraphTensor } from '../../types/model.js';
-import { FifoQueue } from '../fifo-queue.js';
+import { RingQueue } from '../../util/ring-queue.js';
 import type { ExecutionProvider, InferenceRunner, ProfileTrace, RunnerOptions, RunRequest, RunResult } from '../runner.js';
 import { OnnxWorker, type WorkerReady } from './onnx-worker.js';
 
@@ -44,7 +44,7 @@ export class WorkerPool implements InferenceRunner {
   readonly #onWarning: (message: string) => void;
   readonly #script: URL | undefined;
   readonly #slots: Slot[];
-  readonly #waiting = new FifoQueue<Waiter>();
+  readonly #waiting = new RingQueue<Waiter>();
   #idleWaiters: (() => void)[] = [];
   /** Accepted runs and instance restarts that close() must wait for. */
   readonly #inFlight = new Set<Promise<unknown>>();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RingQueue } from '../../../src/batching/ring-queue.js';
+import { RingQueue } from '../../../src/util/ring-queue.js';
 
 test('a ring queue returns items in the order they were pushed', () => {
   const queue = new RingQueue<number>(4);
