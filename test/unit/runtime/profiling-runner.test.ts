@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServingError } from '../../../../src/errors/serving-error.js';
-import { createOnnxRunnerFactory } from '../../../../src/runtime/onnx/onnx-runner-factory.js';
-import type { InferenceRunner, RunnerOptions, RunRequest } from '../../../../src/runtime/runner.js';
-import { MODELS_DIR } from '../../../helpers/paths.js';
+import { ServingError } from '../../../src/errors/serving-error.js';
+import { createOnnxRunnerFactory } from '../../../src/runtime/onnx/onnx-runner-factory.js';
+import type { InferenceRunner, RunnerOptions, RunRequest } from '../../../src/runtime/runner.js';
+import { MODELS_DIR } from '../../helpers/paths.js';
+import { fixtureOptions } from './runtime-fixtures.js';
 
 const factory = createOnnxRunnerFactory();
 const cleanup: (() => Promise<void>)[] = [];
@@ -16,19 +17,11 @@ after(async () => {
 });
 
 function options(dir: string | undefined, overrides: Partial<RunnerOptions> = {}): RunnerOptions {
-  return {
-    modelName: 'digits-cnn',
-    modelVersion: '1',
+  return fixtureOptions('digits-cnn', {
     modelPath: join(MODELS_DIR, 'digits-cnn', '1', 'model.onnx'),
-    instanceCount: 1,
-    intraOpThreads: 1,
-    interOpThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionProviders: ['cpu'],
-    allowSpinning: false,
     ...(dir !== undefined ? { profiling: { dir } } : {}),
     ...overrides,
-  };
+  });
 }
 
 async function start(profiled = true, overrides: Partial<RunnerOptions> = {}): Promise<{ runner: InferenceRunner; dir: string }> {
