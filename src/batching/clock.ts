@@ -11,6 +11,11 @@ export interface Clock {
    */
   setTimer(fn: () => void, ms: number): ClockTimer;
   clearTimer(timer: ClockTimer): void;
+  /**
+   * Runs `fn` once the current event-loop turn is done (requests that arrive together join one
+   * batch). Absent → `fn` runs at once (deterministic tests).
+   */
+  defer?(fn: () => void): void;
 }
 
 /** Opaque handle returned by `Clock.setTimer`. */
@@ -37,5 +42,8 @@ export const realClock: Clock = Object.freeze({
     const { timeout, immediate } = timer as RealTimer;
     if (timeout !== undefined) clearTimeout(timeout);
     if (immediate !== undefined) clearImmediate(immediate);
+  },
+  defer(fn: () => void): void {
+    setImmediate(fn);
   },
 });

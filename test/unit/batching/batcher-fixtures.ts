@@ -11,6 +11,8 @@ import { FakeClock } from './fake-clock.js';
 export type BatchingInput = z.input<typeof dynamicBatchingSchema>;
 
 export interface SetupOptions {
+  /** Decide at the end of the event-loop turn, as the real clock does (Clock.defer). */
+  readonly deferPump?: boolean;
   readonly maxBatchSize?: number;
   /** `dynamic_batching` as written in config.json; null = the model has none. */
   readonly batching?: BatchingInput | null;
@@ -44,6 +46,7 @@ export function setup(options: SetupOptions = {}): Setup {
     ...(options.compute ? { compute: options.compute } : {}),
   });
   const clock = new FakeClock();
+  if (options.deferPump) (clock as FakeClock & { defer?: (fn: () => void) => void }).defer = (fn) => void setImmediate(fn);
   const batcher = createDynamicBatcher({ name: 'fake', version: '1', config, runner }, { clock });
   return { batcher, runner, clock };
 }

@@ -11,6 +11,16 @@ function occupy(batcher: ReturnType<typeof setup>['batcher']) {
 }
 
 describe('dynamic batcher: batch sizes', () => {
+  test('requests arriving in the same event-loop turn while an instance is idle form one batch', async () => {
+    const { batcher, runner } = setup({ maxBatchSize: 8, deferPump: true });
+    const requests = Array.from({ length: 5 }, (_, i) => track(batcher.enqueue(rowsRequest(1, { first: i * 10 }))));
+    assert.deepEqual(runner.batchRows, [], 'nothing leaves before the turn ends');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(runner.batchRows, [5], 'the whole burst leaves together, without a timer');
+    await releaseRounds(runner, 1);
+    assert.ok(requests.every((r) => r.settled && r.result?.batchRows === 5));
+  });
+
   test('eight single-row requests arriving while the only instance is busy run as one batch of 8', async () => {
     const { batcher, runner } = setup({ maxBatchSize: 8 });
     occupy(batcher);
