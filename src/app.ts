@@ -21,6 +21,8 @@ export interface AppDeps {
   readonly stats: InferenceStats;
   /** Layers of a model version with their latest observed figures (observe/layer-report.ts). */
   readonly layerReport: (model: string, version: string) => object;
+  /** Register the HTTP tracing hooks (OpenTelemetry is started, or a test provider is set). */
+  readonly tracing?: boolean;
 }
 
 /** The V2 extensions this server implements, as advertised by `GET /v2` (reference §1.3). */
@@ -55,7 +57,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerErrorHandling(app, deps.config.http.bodyLimitBytes);
   registerBodyParser(app, deps.config.http.bodyLimitBytes);
-  registerTracing(app);
+  if (deps.tracing === true) registerTracing(app);
   registerRequestLog(app);
   registerHealthRoutes(app, deps, extensions(deps.config));
   registerTritonRoutes(app, deps);

@@ -15,6 +15,8 @@ export interface ComposeOptions {
   readonly logger: Logger;
   /** Override the runtime (tests pass fakes); default: onnxruntime in worker threads. */
   readonly runnerFactory?: RunnerFactory;
+  /** Tracing is on (the SDK was started); default: the config forces it on. */
+  readonly tracing?: boolean;
   /** Runs last on shutdown (e.g. flush the trace exporter). */
   readonly onShutdown?: () => Promise<void>;
 }
@@ -49,7 +51,8 @@ export function compose(options: ComposeOptions): Services {
   const dataplane = new Dataplane({ repository, schedulerFactory: createSchedulerFactory() });
   const stats = new InferenceStats().start();
   const telemetry = createTelemetry({ config, logger, repository, runnerFactory });
-  const app = buildApp({ config, logger, repository, dataplane, stats, layerReport: telemetry.layerReport });
+  const tracing = options.tracing ?? config.tracing.enabled === true;
+  const app = buildApp({ config, logger, repository, dataplane, stats, layerReport: telemetry.layerReport, tracing });
   const { metricsApp } = telemetry;
   let shutdown: Promise<void> | undefined;
   const stop = async (): Promise<void> => {

@@ -33,7 +33,7 @@ export async function startServer(argv: readonly string[], env: Readonly<Record<
     onDiag: (message) => logger.warn({ component: 'tracing' }, message),
   });
   if (tracing) logger.info({ protocol: tracing.protocol }, 'tracing enabled');
-  const services = compose({ config, logger, ...(tracing ? { onShutdown: () => tracing.shutdown() } : {}) });
+  const services = compose({ config, logger, tracing: tracing !== undefined, ...(tracing ? { onShutdown: () => tracing.shutdown() } : {}) });
   await services.app.listen({ host: config.http.host, port: config.http.port });
   const httpPort = boundPort(services.app.server, config.http.port);
   let metricsPort: number | undefined;

@@ -37,7 +37,7 @@ describe('OpenTelemetry spans of an inference (in-memory exporter)', () => {
       'digits-cnn/config.json',
       JSON.stringify({ max_batch_size: 64, dynamic_batching: { preferred_batch_size: [8], max_queue_delay_microseconds: 200000 }, instance_group: [{ count: 1 }] }),
     );
-    services = await composeLoaded([], repo.dir);
+    services = await composeLoaded(['--tracing'], repo.dir);
   });
   after(async () => {
     await services.shutdown();
@@ -133,7 +133,7 @@ describe('per-layer events on sampled, traced batches', () => {
     repo = createTempRepo();
     repo.copyShipped('digits-cnn');
     repo.write('digits-cnn/config.json', JSON.stringify({ max_batch_size: 64, instance_group: [{ count: 1 }], observe: { sample_rate: 1, max_batches_per_second: 1000 } }));
-    services = await composeLoaded(['--profile-window-ms', '200', '--profile-window-samples', '2', '--profile-cpu-budget', '1'], repo.dir);
+    services = await composeLoaded(['--tracing', '--profile-window-ms', '200', '--profile-window-samples', '2', '--profile-cpu-budget', '1'], repo.dir);
   });
   after(async () => {
     await services.shutdown();

@@ -4,7 +4,7 @@ import { OTLPTraceExporter as HttpJsonTraceExporter } from '@opentelemetry/expor
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, ParentBasedSampler, StackContextManager, TraceIdRatioBasedSampler, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -79,6 +79,11 @@ export function startTracing(options: TracingOptions): Tracing | undefined {
     spanProcessors: [new BatchSpanProcessor({ exporter: exporterFor(protocol), ...batchOptions(env) })],
     ...(sampler ? { sampler } : {}),
     instrumentations: [],
+    // layerscope passes span contexts explicitly (request → infer → batch) and never relies on
+    // the active context across awaits, so a synchronous context manager is enough. The default
+    // AsyncLocalStorage one would turn on Node 20's promise hooks for the whole process at the
+    // first span export (measured: −21 % req/s at 1 % sampling).
+    contextManager: new StackContextManager().enable(),
   });
   sdk.start();
   return { protocol, shutdown: () => sdk.shutdown() };

@@ -6,7 +6,10 @@ import { toHttpError } from './error-mapping.js';
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err, request, reply) => {
     const mapped = toHttpError(err, bodyLimit, request.headers['content-length']);
-    if (mapped.status >= 500 && mapped.status !== 503) request.log.error({ err }, 'request failed');
+    if (mapped.status >= 500 && mapped.status !== 503) {
+      const sc = request.otel?.span.spanContext();
+      request.log.error({ err, ...(sc ? { trace_id: sc.traceId, span_id: sc.spanId } : {}) }, 'request failed');
+    }
     void reply.code(mapped.status).headers(mapped.headers).type('application/json').send(mapped.body);
   });
   app.setNotFoundHandler((_request, reply) => {

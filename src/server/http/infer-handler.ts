@@ -1,11 +1,9 @@
-import { context } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { buildResponseBody, compressBody, decodeRawInput, decompressBody, parseRequestJson, splitInferBody } from '../../protocol/v2/binary-body.js';
 import { decodeInferRequest, encodeInferResponse, type InferTarget } from '../../protocol/v2/json-codec.js';
 import type { InferRequest } from '../../types/infer.js';
 import type { ModelParams } from './model-routes.js';
-import { requestContext } from './tracing-hooks.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -53,7 +51,7 @@ export async function handleInfer(
   };
   reply.raw.once('close', onClose);
   try {
-    const outcome = await context.with(requestContext(request), () => deps.dataplane.infer(inferRequest, abort.signal));
+    const outcome = await deps.dataplane.infer(inferRequest, abort.signal, request.otel?.ctx);
     request.ls.version = outcome.model.version;
     request.ls.rows = outcome.batchRows;
     const built = buildResponseBody(encodeInferResponse(outcome.response));

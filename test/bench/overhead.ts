@@ -1,0 +1,138 @@
+/**
+ * What observability costs: throughput of the real server with
+ *   - observation off (`observe.enabled: false`) vs on at the default sampling (issue 4), and
+ *   - tracing off vs on at 100 % and at 1 % head sampling, exporting OTLP/HTTP to a local sink
+ *     that accepts and discards (issue 5),
+ * measured with wrk in interleaved rounds (A B C … A B C …) so drift of this shared machine hits
+ * every variant alike; the median of the rounds is reported with its ratio to the baseline.
+ * Prints; asserts nothing.
+ *
+ *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing]
+ */
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { digitsCnn, writeMlp, writeRepository, type BenchModel } from './bench-models.js';
+import { requestBody } from './bodies.js';
+import { freePort, installCleanup, removeOnExit, startServer } from './processes.js';
+import { checkWrk, runWrk, writeWrkScript } from './wrk.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+
+interface Variant {
+  readonly name: string;
+  readonly observe: boolean;
+  readonly env: Record<string, string>;
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** An OTLP/HTTP endpoint that reads and discards export requests (the cost stays in the server). */
+async function otlpSink(): Promise<{ url: string; exports: () => number; close: () => void }> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, exports: () => count, close: () => server.close() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function measure(model: BenchModel, variants: readonly Variant[], seconds: number, rounds: number, connections: number, work: string): Promise<void> {
+  const script = writeWrkScript(work, `${model.name}-binary`, requestBody(model, 'binary', 1));
+  const results = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      const repo = writeRepository(join(work, `repo-${model.name}-${variant.name.replace(/\W+/g, '-')}-${round}`), model, { batching: true, instances: 0, threads: 0 });
+      // Server defaults for instances and threads; only `observe` differs between variants.
+      const path = join(repo, model.name, 'config.json');
+      const config = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      delete config['instance_group'];
+      delete config['onnxruntime'];
+      if (!variant.observe) config['observe'] = { enabled: false };
+      writeFileSync(path, JSON.stringify(config));
+      const port = await freePort();
+      const saved = { ...process.env };
+      Object.assign(process.env, variant.env);
+      const server = await startServer(variant.name, [join(REPO_ROOT, 'bin', 'layerscope.js'), 'serve', '--model-repository', repo, '--http-host', '127.0.0.1', '--http-port', String(port), '--metrics-port', '0', '--log-level', 'warn'], port);
+      process.env = saved;
+      const url = `${server.url}/v2/models/${model.name}/infer`;
+      await runWrk(script, url, connections, 1); // warm-up
+      const result = await runWrk(script, url, connections, seconds);
+      if (result.errors > 0) process.stderr.write(`${variant.name}: ${result.errors} errors\n`);
+      results.get(variant.name)!.push(result.reqPerS);
+      await server.stop();
+    }
+  }
+  const base = median(results.get(variants[0]!.name)!);
+  process.stdout.write(`\n${model.name}, binary body, 1 row per request, concurrency ${connections}, ${rounds} interleaved rounds of ${seconds} s\n`);
+  process.stdout.write(`${'variant'.padEnd(34)} ${'req/s (median)'.padStart(15)}  rounds                       vs ${variants[0]!.name}\n`);
+  for (const variant of variants) {
+    const values = results.get(variant.name)!;
+    const m = median(values);
+    process.stdout.write(`${variant.name.padEnd(34)} ${m.toFixed(0).padStart(15)}  ${values.map((v) => v.toFixed(0)).join(' / ').padEnd(28)} ${(m / base).toFixed(3)}× (${(((m - base) / base) * 100).toFixed(1)} %)\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  checkWrk();
+  const seconds = flag('duration', 5);
+  const rounds = flag('rounds', 3);
+  const connections = flag('concurrency', 16);
+  const work = mkdtempSync(join(tmpdir(), 'layerscope-overhead-'));
+  removeOnExit(work);
+  const sink = await otlpSink();
+  const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' };
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const models = [digitsCnn(), ...(only === 'tracing' ? [] : [writeMlp(join(work, 'mlp.onnx'))])];
+  for (const model of only === 'tracing' ? [] : models) {
+    await measure(
+      model,
+      [
+        { name: 'observation off', observe: false, env: {} },
+        { name: 'observation on (default sampling)', observe: true, env: {} },
+      ],
+      seconds,
+      rounds,
+      connections,
+      work,
+    );
+  }
+  if (only === 'observation') return;
+  await measure(
+    models[0]!,
+    [
+      { name: 'tracing off', observe: true, env: {} },
+      { name: 'tracing on, 100 % sampled', observe: true, env: { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_always_on' } },
+      { name: 'tracing on, 1 % sampled', observe: true, env: { ...otlp, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' } },
+    ],
+    seconds,
+    rounds,
+    connections,
+    work,
+  );
+  process.stdout.write(`\nOTLP export requests received by the sink: ${sink.exports()}\n`);
+  sink.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
