@@ -1,15 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGolden, SHIPPED_MODELS } from '../helpers/golden.js';
+import { SHIPPED_MODELS } from '../helpers/golden.js';
 import { REPO_ROOT, MODELS_DIR } from '../helpers/paths.js';
 import { prometheusAvailable, startPrometheus, type PrometheusServer } from '../helpers/prometheus-server.js';
 import { allPromqlExpressions, metricNames } from '../helpers/promql.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
-import { readFileSync } from 'node:fs';
 
 const RULES_DIR = join(REPO_ROOT, 'deploy', 'prometheus', 'rules');
 const SKIP = !prometheusAvailable() && process.env['CI'] !== 'true' ? 'Debian prometheus is not installed (apt-get install prometheus; .ci/run does)' : false;
