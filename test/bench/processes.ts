@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const children = new Set<ChildProcess>();
@@ -47,18 +46,7 @@ export function track(command: string, args: readonly string[], options: SpawnOp
   return child;
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned; the race is harmless here). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/free-port.js';
 
 /** user+system CPU seconds of a process and all its threads, from /proc (Linux; NaN elsewhere). */
 export function cpuSeconds(pid: number | undefined): number {
