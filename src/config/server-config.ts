@@ -52,7 +52,7 @@ export const serverConfigSchema = z.strictObject({
       profileWindowMs: z.number().int().min(100).default(10_000),
       profileWindowSamples: z.number().int().min(1).default(25),
       /** Share of one core each model's profiling instance may keep busy on average. */
-      profileCpuBudget: z.number().gt(0).max(1).default(0.1),
+      profileCpuBudget: z.number().gt(0).max(1).default(0.05),
     })
     .prefault({}),
   tracing: z

@@ -90,7 +90,7 @@ export const observeSchema = z.strictObject({
   /** Share of executed batches sampled for observation. */
   sample_rate: z.number().min(0).max(1).default(0.1),
   /** Upper bound of observed batches per second. */
-  max_batches_per_second: z.number().min(0).default(2),
+  max_batches_per_second: z.number().min(0).default(1),
   /** Live activations compared against the baseline (samples per layer). */
   drift_window: z.number().int().min(10).default(2000),
   /** Sampled batches that become the baseline when none is stored. */

@@ -7,7 +7,7 @@
  * every variant alike; the median of the rounds is reported with its ratio to the baseline.
  * Prints; asserts nothing.
  *
- *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing]
+ *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing --model digits-cnn|mlp]
  */
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -98,8 +98,9 @@ async function main(): Promise<void> {
   const sink = await otlpSink();
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' };
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const models = [digitsCnn(), ...(only === 'tracing' ? [] : [writeMlp(join(work, 'mlp.onnx'))])];
-  for (const model of only === 'tracing' ? [] : models) {
+  const modelFilter = process.argv.includes('--model') ? process.argv[process.argv.indexOf('--model') + 1] : undefined;
+  const models = [digitsCnn(), ...(only === 'tracing' || modelFilter === 'digits-cnn' ? [] : [writeMlp(join(work, 'mlp.onnx'))])];
+  for (const model of only === 'tracing' ? [] : models.filter((m) => modelFilter === undefined || m.name === modelFilter)) {
     await measure(
       model,
       [
