@@ -22,6 +22,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 interface Variant {
   readonly name: string;
   readonly observe: boolean;
+  /** config.json `observe` block when observing (default: none, i.e. the defaults). */
+  readonly observeConfig?: Record<string, unknown>;
   readonly env: Record<string, string>;
 }
 
@@ -63,6 +65,7 @@ async function measure(model: BenchModel, variants: readonly Variant[], seconds:
       delete config['instance_group'];
       delete config['onnxruntime'];
       if (!variant.observe) config['observe'] = { enabled: false };
+      else if (variant.observeConfig) config['observe'] = variant.observeConfig;
       writeFileSync(path, JSON.stringify(config));
       const port = await freePort();
       const saved = { ...process.env };
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
       model,
       [
         { name: 'observation off', observe: false, env: {} },
+        { name: 'observers set up, nothing sampled', observe: true, observeConfig: { sample_rate: 0 }, env: {} },
         { name: 'observation on (default sampling)', observe: true, env: {} },
       ],
       seconds,
