@@ -188,7 +188,7 @@ export const ERROR_CATALOGUE = Object.freeze({
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-/** Fill a message template; unknown placeholders stay visible so a missing parameter is noticed. */
+/** Fill a message template; unknown `{fields}` stay visible so a missing parameter is noticed. */
 export function formatMessage(code: ErrorCode, params: Params = {}): string {
   return ERROR_CATALOGUE[code].message.replace(/\{(\w+)\}/g, (whole, key: string) =>
     key in params ? String(params[key]) : whole,
