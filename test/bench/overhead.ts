@@ -3,11 +3,13 @@
  *   - observation off (`observe.enabled: false`) vs on at the default sampling (issue 4), and
  *   - tracing off vs on at 100 % and at 1 % head sampling, exporting OTLP/HTTP to a local sink
  *     that accepts and discards (issue 5),
- * measured with wrk in interleaved rounds (A B C … A B C …) so drift of this shared machine hits
- * every variant alike; the median of the rounds is reported with its ratio to the baseline.
- * Prints; asserts nothing.
+ * measured with wrk against servers that stay up, in short interleaved rounds whose order rotates
+ * (A B C, B C A, …) so drift of this shared machine hits every variant alike. Reported per variant:
+ * the median req/s and its ratio to the baseline's median, the median of per-round (paired)
+ * ratios, and the server's CPU per request. `--control` adds a second, identical baseline server:
+ * its gap to the first is the noise floor of the measurement. Prints; asserts nothing.
  *
- *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing --model digits-cnn|mlp]
+ *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing --model digits-cnn|mlp --control --warmup 3 --sets 2]
  */
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { digitsCnn, writeMlp, writeRepository, type BenchModel } from './bench-models.js';
 import { requestBody } from './bodies.js';
-import { freePort, installCleanup, removeOnExit, startServer } from './processes.js';
+import { cpuSeconds, freePort, installCleanup, removeOnExit, startServer, waitQuiet, type RunningServer } from './processes.js';
 import { checkWrk, runWrk, writeWrkScript } from './wrk.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -54,11 +56,20 @@ function median(values: number[]): number {
 }
 
 async function measure(model: BenchModel, variants: readonly Variant[], seconds: number, rounds: number, connections: number, work: string): Promise<void> {
+  const warmup = flag('warmup', 3);
   const script = writeWrkScript(work, `${model.name}-binary`, requestBody(model, 'binary', 1));
   const results = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  for (let round = 0; round < rounds; round++) {
+  /** Server CPU (all threads) per request, µs: what observation adds, less exposed to the VM's drift than req/s. */
+  const cpuPerRequest = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  // Servers stay up between rounds (an idle one costs nothing), so rounds can be short and many:
+  // the VM's drift then lands on every variant alike. `--sets K` starts K fresh sets of servers in
+  // turn and splits the rounds among them, so a process's own luck (JIT, heap layout) averages out too.
+  const sets = Math.max(1, Math.min(rounds, flag('sets', 2)));
+  let round = 0;
+  for (let set = 0; set < sets; set++) {
+    const servers = new Map<string, { server: RunningServer; url: string }>();
     for (const variant of variants) {
-      const repo = writeRepository(join(work, `repo-${model.name}-${variant.name.replace(/\W+/g, '-')}-${round}`), model, { batching: true, instances: 0, threads: 0 });
+      const repo = writeRepository(join(work, `repo-${model.name}-${variant.name.replace(/\W+/g, '-')}-${set}`), model, { batching: true, instances: 0, threads: 0 });
       // Server defaults for instances and threads; only `observe` differs between variants.
       const path = join(repo, model.name, 'config.json');
       const config = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -73,20 +84,42 @@ async function measure(model: BenchModel, variants: readonly Variant[], seconds:
       const server = await startServer(variant.name, [join(REPO_ROOT, 'bin', 'layerscope.js'), 'serve', '--model-repository', repo, '--http-host', '127.0.0.1', '--http-port', String(port), '--metrics-port', '0', '--log-level', 'warn'], port);
       process.env = saved;
       const url = `${server.url}/v2/models/${model.name}/infer`;
-      await runWrk(script, url, connections, 1); // warm-up
-      const result = await runWrk(script, url, connections, seconds);
-      if (result.errors > 0) process.stderr.write(`${variant.name}: ${result.errors} errors\n`);
-      results.get(variant.name)!.push(result.reqPerS);
-      await server.stop();
+      servers.set(variant.name, { server, url });
+      // Warm-up: JIT, and the observers' own sessions, which start after READY, are up before measuring.
+      await runWrk(script, url, connections, warmup);
     }
+    for (const last = Math.round(((set + 1) * rounds) / sets); round < last; round++) {
+      // Rotate the order each round (A B C, B C A, C A B, …): no variant always follows the same one.
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+      for (const variant of order) {
+        const { server, url } = servers.get(variant.name)!;
+        await waitQuiet(0.3, 3_000);
+        const cpuBefore = cpuSeconds(server.child.pid);
+        const result = await runWrk(script, url, connections, seconds);
+        const cpu = cpuSeconds(server.child.pid) - cpuBefore;
+        if (result.errors > 0) process.stderr.write(`${variant.name}: ${result.errors} errors\n`);
+        results.get(variant.name)!.push(result.reqPerS);
+        cpuPerRequest.get(variant.name)!.push((cpu / result.requests) * 1e6);
+      }
+    }
+    for (const { server } of servers.values()) await server.stop();
   }
-  const base = median(results.get(variants[0]!.name)!);
-  process.stdout.write(`\n${model.name}, binary body, 1 row per request, concurrency ${connections}, ${rounds} interleaved rounds of ${seconds} s\n`);
-  process.stdout.write(`${'variant'.padEnd(34)} ${'req/s (median)'.padStart(15)}  rounds                       vs ${variants[0]!.name}\n`);
+  const baseRounds = results.get(variants[0]!.name)!;
+  const base = median(baseRounds);
+  const baseCpu = cpuPerRequest.get(variants[0]!.name)!;
+  process.stdout.write(`\n${model.name}, binary body, 1 row per request, concurrency ${connections}, ${rounds} interleaved rounds of ${seconds} s over ${sets} set(s) of servers\n`);
+  process.stdout.write(`${'variant'.padEnd(40)} ${'req/s'.padStart(7)}  ${'vs baseline'.padEnd(17)} ${'paired'.padEnd(17)} ${'CPU µs/req'.padStart(10)}  ${'paired'.padEnd(17)} rounds (req/s)\n`);
   for (const variant of variants) {
     const values = results.get(variant.name)!;
     const m = median(values);
-    process.stdout.write(`${variant.name.padEnd(34)} ${m.toFixed(0).padStart(15)}  ${values.map((v) => v.toFixed(0)).join(' / ').padEnd(28)} ${(m / base).toFixed(3)}× (${(((m - base) / base) * 100).toFixed(1)} %)\n`);
+    // Each round's ratio to the baseline of the same round: drift between rounds cancels.
+    const paired = median(values.map((v, i) => v / baseRounds[i]!));
+    const cpu = cpuPerRequest.get(variant.name)!;
+    const cpuPaired = median(cpu.map((v, i) => v / baseCpu[i]!));
+    const ratio = (r: number): string => `${r.toFixed(3)}× (${((r - 1) * 100).toFixed(1)} %)`;
+    process.stdout.write(
+      `${variant.name.padEnd(40)} ${m.toFixed(0).padStart(7)}  ${ratio(m / base).padEnd(17)} ${ratio(paired).padEnd(17)} ${median(cpu).toFixed(1).padStart(10)}  ${ratio(cpuPaired).padEnd(17)} ${values.map((v) => v.toFixed(0)).join(' / ')}\n`,
+    );
   }
 }
 
@@ -108,6 +141,8 @@ async function main(): Promise<void> {
       model,
       [
         { name: 'observation off', observe: false, env: {} },
+        // --control: the baseline twice, so the spread of two identical servers is on the table.
+        ...(process.argv.includes('--control') ? [{ name: 'observation off (control, same config)', observe: false, env: {} }] : []),
         { name: 'observers set up, nothing sampled', observe: true, observeConfig: { sample_rate: 0 }, env: {} },
         { name: 'observation on (default sampling)', observe: true, env: {} },
       ],
