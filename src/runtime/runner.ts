@@ -23,6 +23,13 @@ export interface RunnerOptions {
   /** Let onnxruntime's thread pools spin while waiting for work (costs CPU the event loop needs). */
   readonly allowSpinning: boolean;
   /**
+   * Nice value (0–19) of the instance's threads (its worker and onnxruntime's pool threads, which
+   * inherit it); absent or 0: the process's own. On Linux a nice value is per thread, so this lowers
+   * only the instance against the event loop: the observers' runners use it to yield the CPU to
+   * serving. Where the platform refuses it the instance runs at normal priority.
+   */
+  readonly niceness?: number;
+  /**
    * Turns on onnxruntime's profiler for every session of the runner (observe/layers). Profiling is
    * fixed per session, so a profiling runner has exactly one instance and its profile is collected
    * window by window with `endProfile()`. Absent: no profiling (the serving runners).

@@ -10,6 +10,7 @@ import type { DataType } from '../../types/datatype.js';
 import type { GraphTensor } from '../../types/model.js';
 import type { Tensor } from '../../types/tensor.js';
 import { selectObservedLayers } from './observed-layers.js';
+import { OBSERVER_NICENESS } from '../background.js';
 
 /** A layer whose output tensor the instrumented copy returns. */
 export interface ObservedLayer {
@@ -85,6 +86,7 @@ export async function createInstrumentedRunner(options: InstrumentedRunnerOption
         graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
         executionProviders: ['cpu'],
         allowSpinning: false,
+        niceness: OBSERVER_NICENESS,
       },
       options.onWarning,
     );

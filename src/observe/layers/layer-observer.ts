@@ -18,6 +18,7 @@ import { LayerMetrics } from '../metrics/layer-metrics.js';
 import { createSampler } from '../sampler.js';
 import { createLayerPlan } from './layer-plan.js';
 import { ModelProfiler, type LayerSnapshot, type ProfileWindowOptions, type ProfilingRunner } from './model-profiler.js';
+import { OBSERVER_NICENESS } from '../background.js';
 
 export interface LayerObserver {
   /** Subscribes to the core's events; call before models load. */
@@ -190,6 +191,7 @@ class ProfilingObserver implements LayerObserver {
           graphOptimizationLevel: loaded.config.file.onnxruntime.graph_optimization_level,
           executionProviders: [loaded.runner.provider],
           allowSpinning: false,
+          niceness: OBSERVER_NICENESS,
           profiling: { dir },
         },
         (message) => this.#log.warn(labels, message),

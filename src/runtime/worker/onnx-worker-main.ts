@@ -9,6 +9,7 @@
  * and replaces the session with a fresh profiling one. A fresh session's first run is cold (arena
  * growth, first touch of the weights): it runs twice and the first, warm-up run is left out.
  */
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { ServingError } from '../../errors/serving-error.js';
@@ -87,7 +88,21 @@ async function discardProfile(current: Current): Promise<void> {
   await takeProfileTrace(current.profilePrefix, 0);
 }
 
+/**
+ * Sets this thread's nice value before the session exists, so onnxruntime's pool threads inherit
+ * it. Linux keeps nice values per thread: pid 0 is the calling thread, the event loop is untouched.
+ */
+function lowerPriority(niceness: number | undefined): void {
+  if (niceness === undefined || niceness <= 0) return;
+  try {
+    setPriority(0, Math.min(19, niceness));
+  } catch {
+    // Not permitted or not supported here: the instance keeps the normal priority.
+  }
+}
+
 async function main(port: MessagePort, options: RunnerOptions): Promise<void> {
+  lowerPriority(options.niceness);
   let current: Current;
   try {
     current = await openSession(options);

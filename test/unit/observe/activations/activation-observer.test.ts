@@ -81,6 +81,7 @@ describe('ActivationObserver', () => {
     const options = factory.created[0]?.options;
     assert.equal(options?.instanceCount, 1);
     assert.equal(options?.intraOpThreads, 1);
+    assert.equal(options?.niceness, 19, 'the instrumented instance runs at the lowest priority');
     assert.deepEqual(options?.executionProviders, ['cpu']);
     assert.notEqual(options?.modelPath, NAN_MODEL);
     publishBatchStart(batchStart(3));

@@ -72,14 +72,14 @@ async function harness(make: (options: RunnerOptions) => InferenceRunner = () =>
 
 const cnnBatch = (rows: number) => ({ model: 'digits-cnn', version: '1', rows, inputs: batch(rows) });
 
-test('profiles a READY model in one single-threaded, non-spinning profiling instance and stops with it', async () => {
+test('profiles a READY model in one single-threaded, non-spinning, lowest-priority profiling instance and stops with it', async () => {
   const h = await harness();
   h.ready(loadedModel('digits-cnn'));
   await eventually(() => h.observer.snapshot('digits-cnn', '1') !== undefined, 5000, 'the profiler');
   const [{ options, runner } = assert.fail('no runner')] = h.created;
   assert.deepEqual(
-    { instances: options.instanceCount, intra: options.intraOpThreads, spinning: options.allowSpinning, providers: options.executionProviders },
-    { instances: 1, intra: 1, spinning: false, providers: ['cpu'] },
+    { instances: options.instanceCount, intra: options.intraOpThreads, spinning: options.allowSpinning, providers: options.executionProviders, nice: options.niceness },
+    { instances: 1, intra: 1, spinning: false, providers: ['cpu'], nice: 19 },
   );
   assert.ok(options.profiling?.dir.startsWith(h.tmp));
   const fake = runner as FakeProfilingRunner;

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServingError } from '../../../../src/errors/serving-error.js';
 import { createOnnxRunnerFactory } from '../../../../src/runtime/onnx/onnx-runner-factory.js';
@@ -47,6 +48,25 @@ test('the add model sums a batch of 3 rows', async () => {
   assert.deepEqual(sum?.data, Float32Array.from({ length: 12 }, (_, i) => 101 * i));
   assert.equal(result.instance, 0);
   assert.ok(result.timings.inferNs > 0);
+});
+
+/** Nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+test('an instance started with a niceness runs its thread at that nice value; the event loop keeps its own', { skip: process.platform !== 'linux' }, async () => {
+  const niced = (): number => threadNiceValues().filter((nice) => nice === 7).length;
+  const before = niced();
+  const runner = await start(fixtureOptions('add', { niceness: 7 }));
+  assert.ok(niced() > before, `a thread at nice 7 appears (threads: ${threadNiceValues().join(',')})`);
+  const main = readFileSync('/proc/self/stat', 'utf8');
+  assert.equal(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the main thread is not lowered');
+  const result = await runner.run({ inputs: [fp32('x', [1, 4], (i) => i), fp32('y', [1, 4], () => 1)], outputNames: ['sum'] });
+  assert.deepEqual(result.outputs[0]?.data, Float32Array.from([1, 2, 3, 4]));
 });
 
 test('input buffers are transferred to the instance, not copied', async () => {
