@@ -12,7 +12,7 @@ import { deadlineFor, levelIndexFor, type LevelPolicy } from './queue-policy.js'
 import type { LevelQueue, QueuedRequest } from './queued-request.js';
 import { createResponseGate, type ResponseGate, type Settle } from './response-order.js';
 import { RingQueue } from '../util/ring-queue.js';
-import type { Scheduler, ScheduledRequest, ScheduledResult, SchedulerTarget } from './scheduler.js';
+import type { CancelSignal, Scheduler, ScheduledRequest, ScheduledResult, SchedulerTarget } from './scheduler.js';
 
 export interface DynamicBatcherOptions {
   /** Time source for the queue delay and deadlines; real time by default. */
@@ -22,7 +22,7 @@ export interface DynamicBatcherOptions {
 const isNotQueued = (entry: QueuedRequest): boolean => entry.state !== 'queued';
 const isNotDelayed = (entry: QueuedRequest): boolean => entry.state !== 'delayed';
 
-function listenForAbort(signal: AbortSignal, onAbort: () => void): () => void {
+function listenForAbort(signal: CancelSignal, onAbort: () => void): () => void {
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
 }

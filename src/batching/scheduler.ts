@@ -3,6 +3,17 @@ import type { InferenceRunner, RunTimings } from '../runtime/runner.js';
 import type { Tensor } from '../types/tensor.js';
 import type { ResolvedModelConfig } from '../repository/derive-config.js';
 
+/**
+ * How a queued request learns that its client went away: the part of AbortSignal the batcher
+ * uses, so an AbortSignal works, and so does a one-listener object that costs less per request
+ * (server/http/client-gone.ts).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** A validated request on its way to a runner. */
 export interface ScheduledRequest {
   /** Inputs in the model's input order; batch dim first when the model batches. */
@@ -14,7 +25,7 @@ export interface ScheduledRequest {
   /** Queue timeout override in microseconds. */
   readonly timeoutUs?: number;
   /** Aborted when the client goes away: a queued request is dropped, a running one is not. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** The request's trace context (its `infer` span); batch spans link to it. */
   readonly traceContext?: Context;
 }

@@ -2,7 +2,7 @@ import { trace, SpanStatusCode, type Context, type Span } from '@opentelemetry/a
 import { ServingError, toServingError } from '../errors/serving-error.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { publishRequestEnd, type FailureReason } from '../observe/events.js';
-import type { Scheduler, SchedulerFactory } from '../batching/scheduler.js';
+import type { CancelSignal, Scheduler, SchedulerFactory } from '../batching/scheduler.js';
 import type { LoadedModel, ModelRepository } from '../repository/model-repository.js';
 import { wantsBinaryOutput, type InferRequest, type InferResponse, type ResponseOutput } from '../types/infer.js';
 import type { Tensor } from '../types/tensor.js';
@@ -147,7 +147,7 @@ export class Dataplane {
    * Run one request. Callers admit() it first so draining waits for it. `traceParent` holds the
    * caller's span (the HTTP server span) when the request is traced.
    */
-  async infer(request: InferRequest, signal?: AbortSignal, traceParent?: Context): Promise<InferOutcome> {
+  async infer(request: InferRequest, signal?: CancelSignal, traceParent?: Context): Promise<InferOutcome> {
     const model = this.#repository.resolve(request.modelName, request.modelVersion);
     const started = process.hrtime.bigint();
     const span = startInferSpan(model, request, traceParent);

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../app.js';
 import { buildResponseBody, compressBody, decodeRawInput, decompressBody, parseRequestJson, splitInferBody } from '../../protocol/v2/binary-body.js';
 import { decodeInferRequest, encodeInferResponse, type InferTarget } from '../../protocol/v2/json-codec.js';
 import type { InferRequest } from '../../types/infer.js';
+import { ClientGone } from './client-gone.js';
 import type { ModelParams } from './model-routes.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -45,22 +46,15 @@ export async function handleInfer(
     throw err;
   }
   if (inferRequest.id !== undefined) request.ls.inferId = inferRequest.id;
-  const abort = new AbortController();
-  const onClose = (): void => {
-    if (!reply.raw.writableFinished) abort.abort();
-  };
-  reply.raw.once('close', onClose);
-  try {
-    const outcome = await deps.dataplane.infer(inferRequest, abort.signal, request.otel?.ctx);
-    request.ls.version = outcome.model.version;
-    request.ls.rows = outcome.batchRows;
-    const built = buildResponseBody(encodeInferResponse(outcome.response));
-    const { body, encoding } = compressBody(built.body, header(request, 'accept-encoding'));
-    reply.code(200).type(built.contentType);
-    if (built.headerLength !== undefined) reply.header('inference-header-content-length', String(built.headerLength));
-    if (encoding !== 'identity') reply.header('content-encoding', encoding);
-    return reply.send(body);
-  } finally {
-    reply.raw.off('close', onClose);
-  }
+  // Fired by the route's close listener (model-routes.ts) if the client leaves before the reply.
+  const gone = request.ls.clientGone ?? new ClientGone();
+  const outcome = await deps.dataplane.infer(inferRequest, gone, request.otel?.ctx);
+  request.ls.version = outcome.model.version;
+  request.ls.rows = outcome.batchRows;
+  const built = buildResponseBody(encodeInferResponse(outcome.response));
+  const { body, encoding } = compressBody(built.body, header(request, 'accept-encoding'));
+  reply.code(200).type(built.contentType);
+  if (built.headerLength !== undefined) reply.header('inference-header-content-length', String(built.headerLength));
+  if (encoding !== 'identity') reply.header('content-encoding', encoding);
+  return reply.send(body);
 }

@@ -1,3 +1,4 @@
+import { ClientGone } from './client-gone.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { modelMetadata } from '../../protocol/v2/metadata.js';
@@ -54,10 +55,23 @@ export function registerModelRoutes(app: FastifyInstance, deps: AppDeps): void {
   for (const url of modelPaths('/infer')) {
     app.post(url, {
       // Admitted on arrival, released when the response is written or the client goes away,
-      // so a drain waits for every request that arrived before SIGTERM.
-      onRequest: async (_request, reply) => {
-        const release = deps.dataplane.admit();
-        reply.raw.once('close', release);
+      // so a drain waits for every request that arrived before SIGTERM. The same listener tells a
+      // queued request that its client is gone (it is then dropped, never run).
+      onRequest: (request, reply, done) => {
+        let release: () => void;
+        try {
+          release = deps.dataplane.admit();
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        const gone = new ClientGone();
+        request.ls.clientGone = gone;
+        reply.raw.once('close', () => {
+          release();
+          if (!reply.raw.writableFinished) gone.abort();
+        });
+        done();
       },
       handler: (request: FastifyRequest<{ Params: ModelParams }>, reply) => handleInfer(deps, request, reply),
     });
