@@ -46,6 +46,10 @@ class DynamicBatcher implements Scheduler {
   readonly #deadlines = new DeadlineHeap<QueuedRequest>();
   /** Requests accepted and not yet dispatched (what pending() reports). */
   #waiting = 0;
+  /** Their rows. */
+  #waitingRows = 0;
+  /** Rows that leave at once, mid-turn, while another instance stays free for the rest (see #schedulePump). */
+  readonly #earlyRows: number;
   /** Batches handed to the runner and not yet settled. */
   #running = 0;
   #draining = false;
@@ -63,6 +67,7 @@ class DynamicBatcher implements Scheduler {
     this.#outputNames = target.config.outputs.map((o) => o.name);
     this.#gate = createResponseGate(config.preserveOrdering);
     this.#levels = config.policies.levels.map(() => ({ main: new RingQueue(), delayed: new RingQueue(), waiting: 0 }));
+    this.#earlyRows = Math.max(1, Math.ceil(Math.min(config.maxPreferredRows, config.maxRows) / Math.max(1, target.runner.instanceCount)));
   }
 
   enqueue(request: ScheduledRequest): Promise<ScheduledResult> {
@@ -107,6 +112,7 @@ class DynamicBatcher implements Scheduler {
     queue.main.push(entry);
     queue.waiting++;
     this.#waiting++;
+    this.#waitingRows += entry.rows;
     if (deadlineNs !== undefined) this.#deadlines.push(entry);
     if (request.signal !== undefined) entry.detach = listenForAbort(request.signal, () => this.#cancel(entry));
     this.#schedulePump();
@@ -120,7 +126,12 @@ class DynamicBatcher implements Scheduler {
    */
   #schedulePump(): void {
     const defer = this.#clock.defer;
-    if (defer === undefined) {
+    // A long burst with two or more instances idle: once it holds an instance's share of a full
+    // batch (max_batch_size ÷ instances, or the largest preferred size ÷ instances) that share
+    // leaves now and computes while the rest of the burst is still being parsed; the rest leaves
+    // at the end of the turn on another instance. Waiting for the end of the turn would leave
+    // every instance idle while the event loop parses, then the event loop idle while they compute.
+    if (defer === undefined || (this.#waitingRows >= this.#earlyRows && this.#freeInstances() >= 2)) {
       this.#pump();
       return;
     }
@@ -198,6 +209,7 @@ class DynamicBatcher implements Scheduler {
     const queue = this.#levels[entry.level] as LevelQueue;
     queue.waiting--;
     this.#waiting--;
+    this.#waitingRows -= entry.rows;
     queue.main.discardHead(isNotQueued);
     queue.delayed.discardHead(isNotDelayed);
   }

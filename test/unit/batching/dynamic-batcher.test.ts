@@ -21,6 +21,21 @@ describe('dynamic batcher: batch sizes', () => {
     assert.ok(requests.every((r) => r.settled && r.result?.batchRows === 5));
   });
 
+  test('with two instances idle, a burst sends an instance\'s share of a full batch at once and the rest at the end of the turn', async () => {
+    const { batcher, runner } = setup({ maxBatchSize: 8, instances: 2, deferPump: true });
+    const requests: ReturnType<typeof track>[] = [];
+    for (let i = 0; i < 3; i++) requests.push(track(batcher.enqueue(rowsRequest(1, { first: i * 10 }))));
+    assert.deepEqual(runner.batchRows, [], 'below max_batch_size ÷ instances (4 rows) the burst waits for the end of the turn');
+    requests.push(track(batcher.enqueue(rowsRequest(1, { first: 30 }))));
+    assert.deepEqual(runner.batchRows, [4], 'the fourth row completes a share: it leaves mid-turn, on one instance');
+    for (let i = 4; i < 10; i++) requests.push(track(batcher.enqueue(rowsRequest(1, { first: i * 10 }))));
+    assert.deepEqual(runner.batchRows, [4], 'one instance left: the rest of the burst waits for the turn to end');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(runner.batchRows, [4, 6], 'the rest leaves together on the other instance');
+    await releaseRounds(runner, 1);
+    assert.deepEqual(requests.map((r) => r.result?.batchRows), [4, 4, 4, 4, 6, 6, 6, 6, 6, 6]);
+  });
+
   test('eight single-row requests arriving while the only instance is busy run as one batch of 8', async () => {
     const { batcher, runner } = setup({ maxBatchSize: 8 });
     occupy(batcher);
