@@ -79,7 +79,7 @@ export function parseOptions(argv: readonly string[]): BenchConfig {
     instances: auto.instanceCount,
     threads: auto.intraOpThreads,
     rawBatches: [1, 8, 16, 32, 64],
-    rawWindows: 5,
+    rawWindows: 7,
     rawWindowMs: 300,
   };
   const known = new Set<string>([...MODELS, ...VARIANTS, ...ENCODINGS, 'large']);
