@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { ExecutionProvider, RunnerOptions } from '../runtime/runner.js';
 import { defaultThreading } from '../runtime/threading.js';
 import type { ModelConfigFile } from './model-config.js';
@@ -11,9 +12,19 @@ export interface RuntimeDefaults {
   readonly cores?: number;
 }
 
+/** The model file's size, for the default threading (0 when it cannot be read: the file's own error comes later). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Runner options for one model version: config.json first, then the server defaults, then
- * defaultThreading() from the core count (runtime/threading.ts explains the sizing). Spinning is
+ * defaultThreading() from the core count and the model file's size (runtime/threading.ts explains
+ * the sizing). Spinning is
  * off unless config.json turns it on: spinning pools fight the event loop on small machines.
  */
 export function runnerOptions(
@@ -23,7 +34,7 @@ export function runnerOptions(
   file: ModelConfigFile,
   defaults: RuntimeDefaults,
 ): RunnerOptions {
-  const auto = defaultThreading(defaults.cores);
+  const auto = defaultThreading(defaults.cores, fileBytes(modelPath));
   const groups = file.instance_group ?? [];
   const configured = groups.reduce((sum, g) => sum + g.count, 0);
   const instanceCount = configured > 0 ? configured : defaults.instanceCount > 0 ? defaults.instanceCount : auto.instanceCount;

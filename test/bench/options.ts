@@ -1,6 +1,7 @@
 /**
  * Command-line flags of `npm run bench` (node dist/test/bench/run.js [flags]). Parsed once, frozen.
  */
+import { statSync } from 'node:fs';
 import { defaultThreading } from '../../src/runtime/threading.js';
 
 export const MODELS = ['digits-cnn', 'mlp'] as const;
@@ -25,7 +26,7 @@ export interface BenchConfig {
   readonly rounds: number;
   /** Selection: sections, models, variants, encodings (empty = all). */
   readonly only: readonly string[];
-  /** Layerscope's model instances and intra-op threads (defaults: the server's own defaults). */
+  /** Layerscope's model instances and intra-op threads; 0 = the server's own default for each model. */
   readonly instances: number;
   readonly threads: number;
   /** Batch sizes of the raw onnxruntime table. */
@@ -46,7 +47,7 @@ export const USAGE = `usage: npm run bench -- [flags]      (or: node dist/test/b
   --only LIST             run only these: sections (digits-cnn, mlp, large), variants
                           (${VARIANTS.join(', ')}), encodings (json, binary); a model's raw
                           onnxruntime table always runs with it
-  --instances N           layerscope model instances (default: the server's default for this machine)
+  --instances N           layerscope model instances (default: the server's default for this machine and model)
   --threads N             onnxruntime intra-op threads per instance (default: the server's default)
 environment:
   LAYERSCOPE_BENCH_BIN    the layerscope entry point the ls-* variants run (default bin/layerscope.js),
@@ -67,7 +68,6 @@ function int(value: string | undefined, flag: string, min: number): number {
 
 /** @throws Error naming the flag for anything it does not understand. */
 export function parseOptions(argv: readonly string[]): BenchConfig {
-  const auto = defaultThreading();
   const config = {
     durationS: 5,
     warmupS: 1,
@@ -76,8 +76,8 @@ export function parseOptions(argv: readonly string[]): BenchConfig {
     largeConcurrency: [1, 16],
     rounds: 1,
     only: [] as string[],
-    instances: auto.instanceCount,
-    threads: auto.intraOpThreads,
+    instances: 0,
+    threads: 0,
     rawBatches: [1, 8, 16, 32, 64],
     rawWindows: 7,
     rawWindowMs: 300,
@@ -148,4 +148,16 @@ export function selected(only: readonly string[], section: string, variant?: str
   if (variant !== undefined && variants.length > 0 && !variants.includes(variant)) return false;
   if (encoding !== undefined && encodings.length > 0 && !encodings.includes(encoding)) return false;
   return true;
+}
+
+/**
+ * The instances × threads layerscope runs `model` with in this benchmark: the flags where given,
+ * else what the server itself picks for this machine and this model file (runtime/threading.ts).
+ */
+export function threadingFor(config: Pick<BenchConfig, 'instances' | 'threads'>, model: { readonly onnxPath: string }): { instances: number; threads: number } {
+  const auto = defaultThreading(undefined, statSync(model.onnxPath).size);
+  const instances = config.instances > 0 ? config.instances : auto.instanceCount;
+  // As the server does (repository/runner-options.ts): another instance count than its own → 1 thread each.
+  const threads = config.threads > 0 ? config.threads : instances === auto.instanceCount ? auto.intraOpThreads : 1;
+  return { instances, threads };
 }

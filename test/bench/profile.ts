@@ -8,7 +8,6 @@
 import { mkdtempSync, readdirSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultThreading } from '../../src/runtime/threading.js';
 import { digitsCnn, writeMlp } from './bench-models.js';
 import { requestBody } from './bodies.js';
 import { installCleanup, removeOnExit } from './processes.js';
@@ -98,9 +97,8 @@ async function main(): Promise<void> {
   removeOnExit(work);
   const profDir = join(work, 'prof');
   const model = modelName === 'mlp' ? writeMlp(join(work, 'mlp.onnx')) : digitsCnn();
-  const auto = defaultThreading();
   const spawned = performance.now();
-  const server = await startVariant(variant, model, { instances: auto.instanceCount, threads: auto.intraOpThreads }, work, [
+  const server = await startVariant(variant, model, { instances: 0, threads: 0 }, work, [
     '--cpu-prof',
     `--cpu-prof-dir=${profDir}`,
   ]);

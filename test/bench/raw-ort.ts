@@ -4,13 +4,14 @@
 import { fileURLToPath } from 'node:url';
 import type { BenchModel } from './bench-models.js';
 import type { RawOrtRow } from './ort-loop.js';
-import type { BenchConfig } from './options.js';
+import { threadingFor, type BenchConfig } from './options.js';
 import { track } from './processes.js';
 
 export type { RawOrtRow };
 
 /** Raw rows/s at `batches` (sorted, unique) with the server's instances and threads. */
 export async function measureRawOrt(model: BenchModel, config: BenchConfig, batches: readonly number[]): Promise<RawOrtRow[]> {
+  const { instances, threads } = threadingFor(config, model);
   const script = fileURLToPath(new URL('./ort-loop.js', import.meta.url));
   const args = [
     script,
@@ -19,9 +20,9 @@ export async function measureRawOrt(model: BenchModel, config: BenchConfig, batc
     '--row-dims',
     model.rowDims.join(','),
     '--threads',
-    String(config.threads),
+    String(threads),
     '--instances',
-    String(config.instances),
+    String(instances),
     '--batches',
     [...new Set(batches)].sort((a, b) => a - b).join(','),
     '--windows',

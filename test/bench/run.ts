@@ -17,7 +17,7 @@ import { digitsCnn, writeImageMean, writeMlp, type BenchModel } from './bench-mo
 import { requestBody } from './bodies.js';
 import { CellTable, type Cell } from './cells.js';
 import { environmentLines } from './environment.js';
-import { ENCODINGS, parseOptions, selected, VARIANTS, type BenchConfig, type Encoding, type VariantKey } from './options.js';
+import { ENCODINGS, parseOptions, selected, threadingFor, VARIANTS, type BenchConfig, type Encoding, type VariantKey } from './options.js';
 import { childrenCpuSeconds, cpuSeconds, installCleanup, machineBusySeconds, removeOnExit, waitQuiet } from './processes.js';
 import { measureRawOrt, type RawOrtRow } from './raw-ort.js';
 import { BUSY, rawTable, ratioTable, resultsTable, Targets } from './report.js';
@@ -141,7 +141,8 @@ async function runSection(section: Section, config: BenchConfig, workDir: string
   if (section.raw) {
     out();
     out(`Raw onnxruntime, in process, ${section.model.name}:`);
-    out(rawTable(raw, config.instances, config.threads));
+    const { instances, threads } = threadingFor(config, section.model);
+    out(rawTable(raw, instances, threads));
   }
   out();
   out(`Ratios (${section.name}, same run):`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { writeRepository, type BenchModel } from './bench-models.js';
-import type { BenchConfig, VariantKey } from './options.js';
+import { threadingFor, type BenchConfig, type VariantKey } from './options.js';
 import { ask, freePort, startServer, type RunningServer } from './processes.js';
 
 export interface VariantServer {
@@ -110,8 +110,7 @@ export async function startVariant(
   } else {
     const repo = writeRepository(join(workDir, `repo-${model.name}-${variant}`), model, {
       batching: variant === 'ls-batch',
-      instances: config.instances,
-      threads: config.threads,
+      ...threadingFor(config, model),
     });
     args = layerscopeArgs(repo, port);
   }

@@ -74,6 +74,14 @@ test('derives inputs, outputs, dims and a batch dim from the graph when config.j
   assert.equal(created[0]!.options.intraOpThreads, 1);
 });
 
+test('a large model file (64 MiB and more) defaults to one instance with both cores\' threads', async () => {
+  repo = createTempRepo();
+  repo.write('big/1/model.onnx', new Uint8Array(64 * 1024 * 1024));
+  const created: { options: RunnerOptions; runner: ScriptedRunner }[] = [];
+  await repository(created).loadAll();
+  assert.deepEqual({ instances: created[0]!.options.instanceCount, threads: created[0]!.options.intraOpThreads }, { instances: 1, threads: 2 });
+});
+
 test('runs the default zero warm-up batch before the model reports READY', async () => {
   repo = createTempRepo();
   withVersions('m', [1]);
