@@ -6,8 +6,9 @@
  * measured with wrk against servers that stay up, in short interleaved rounds whose order rotates
  * (A B C, B C A, …) so drift of this shared machine hits every variant alike. Reported per variant:
  * the median req/s and its ratio to the baseline's median, the median of per-round (paired)
- * ratios, and the server's CPU per request. `--control` adds a second, identical baseline server:
- * its gap to the first is the noise floor of the measurement. Prints; asserts nothing.
+ * ratios, and the server's CPU per request. `--control` adds a second, identical baseline server;
+ * the baseline is then both pooled, and their own ratios to it show the noise floor of the
+ * measurement. Prints; asserts nothing.
  *
  *   npm run bench:overhead [-- --duration 5 --rounds 3 --concurrency 16 --only observation|tracing --model digits-cnn|mlp --control --warmup 3 --sets 2]
  */
@@ -27,6 +28,8 @@ interface Variant {
   /** config.json `observe` block when observing (default: none, i.e. the defaults). */
   readonly observeConfig?: Record<string, unknown>;
   readonly env: Record<string, string>;
+  /** Part of the baseline the others are compared with (default: the first variant alone). */
+  readonly baseline?: boolean;
 }
 
 function flag(name: string, fallback: number): number {
@@ -104,10 +107,18 @@ async function measure(model: BenchModel, variants: readonly Variant[], seconds:
     }
     for (const { server } of servers.values()) await server.stop();
   }
-  const baseRounds = results.get(variants[0]!.name)!;
-  const base = median(baseRounds);
-  const baseCpu = cpuPerRequest.get(variants[0]!.name)!;
+  // The baseline: the variants marked as such (the first one and its control), pooled; per round
+  // their mean, so each paired ratio compares servers measured seconds apart.
+  const baseVariants = variants.some((v) => v.baseline) ? variants.filter((v) => v.baseline) : [variants[0]!];
+  const pooled = (table: Map<string, number[]>): { all: number[]; perRound: number[] } => {
+    const series = baseVariants.map((v) => table.get(v.name)!);
+    return { all: series.flat(), perRound: series[0]!.map((_, i) => series.reduce((sum, values) => sum + values[i]!, 0) / series.length) };
+  };
+  const { all: baseAll, perRound: baseRounds } = pooled(results);
+  const base = median(baseAll);
+  const baseCpu = pooled(cpuPerRequest).perRound;
   process.stdout.write(`\n${model.name}, binary body, 1 row per request, concurrency ${connections}, ${rounds} interleaved rounds of ${seconds} s over ${sets} set(s) of servers\n`);
+  process.stdout.write(`baseline: ${baseVariants.map((v) => v.name).join(' + ')}${baseVariants.length > 1 ? ' (pooled)' : ''}\n`);
   process.stdout.write(`${'variant'.padEnd(40)} ${'req/s'.padStart(7)}  ${'vs baseline'.padEnd(17)} ${'paired'.padEnd(17)} ${'CPU µs/req'.padStart(10)}  ${'paired'.padEnd(17)} rounds (req/s)\n`);
   for (const variant of variants) {
     const values = results.get(variant.name)!;
@@ -140,9 +151,10 @@ async function main(): Promise<void> {
     await measure(
       model,
       [
-        { name: 'observation off', observe: false, env: {} },
-        // --control: the baseline twice, so the spread of two identical servers is on the table.
-        ...(process.argv.includes('--control') ? [{ name: 'observation off (control, same config)', observe: false, env: {} }] : []),
+        { name: 'observation off', observe: false, env: {}, baseline: true },
+        // --control: the baseline twice, so the spread of two identical servers is on the table
+        // (each one's ratio to the pooled pair) and one server's luck does not set the baseline.
+        ...(process.argv.includes('--control') ? [{ name: 'observation off (control, same config)', observe: false, env: {}, baseline: true }] : []),
         { name: 'observers set up, nothing sampled', observe: true, observeConfig: { sample_rate: 0 }, env: {} },
         { name: 'observation on (default sampling)', observe: true, env: {} },
       ],
