@@ -26,7 +26,8 @@ export interface RunnerOptions {
    * Nice value (0–19) of the instance's threads (its worker and onnxruntime's pool threads, which
    * inherit it); absent or 0: the process's own. On Linux a nice value is per thread, so this lowers
    * only the instance against the event loop: the observers' runners use it to yield the CPU to
-   * serving. Where the platform refuses it the instance runs at normal priority.
+   * serving. Applied on Linux only (elsewhere a nice value belongs to the whole process); where
+   * the platform refuses it the instance runs at normal priority.
    */
   readonly niceness?: number;
   /**

@@ -93,7 +93,8 @@ async function discardProfile(current: Current): Promise<void> {
  * it. Linux keeps nice values per thread: pid 0 is the calling thread, the event loop is untouched.
  */
 function lowerPriority(niceness: number | undefined): void {
-  if (niceness === undefined || niceness <= 0) return;
+  // Elsewhere (macOS, Windows) the call would lower the whole process, event loop included.
+  if (niceness === undefined || niceness <= 0 || process.platform !== 'linux') return;
   try {
     setPriority(0, Math.min(19, niceness));
   } catch {
