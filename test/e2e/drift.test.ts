@@ -62,8 +62,7 @@ describe('activation drift of the shipped models, through the real server', () =
     install('digits-cnn', 'digits-cnn-shifted');
     install('breast-cancer-mlp', 'breast-cancer-mlp-scaled');
     server = await startServerProcess(['--model-repository', repo.dir]);
-    const listening = server.logs.find((l) => l.msg === 'listening');
-    metricsUrl = `http://127.0.0.1:${String(listening?.['metricsPort'])}/metrics`;
+    metricsUrl = server.metricsUrl;
   });
 
   after(async () => {

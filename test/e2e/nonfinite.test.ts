@@ -29,8 +29,7 @@ describe('non-finite activations, through the real server', () => {
     repo.write('nan-layer/1/model.onnx', readFileSync(join(FIXTURES_DIR, 'observe', 'nan-layer.onnx')));
     repo.write('nan-layer/config.json', JSON.stringify({ observe: { sample_rate: 1, max_batches_per_second: 1000 } }));
     server = await startServerProcess(['--model-repository', repo.dir]);
-    const listening = server.logs.find((l) => l.msg === 'listening');
-    metricsUrl = `http://127.0.0.1:${String(listening?.['metricsPort'])}/metrics`;
+    metricsUrl = server.metricsUrl;
   });
 
   after(async () => {

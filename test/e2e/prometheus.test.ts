@@ -76,7 +76,7 @@ describe('a real Prometheus server scraping layerscope under traffic', { skip: S
       repo.write(`${model}/config.json`, JSON.stringify({ ...config, observe: { sample_rate: 1, max_batches_per_second: 100 } }));
     }
     server = await startServerProcess(['--model-repository', repo.dir, '--profile-window-ms', '1000', '--profile-window-samples', '5', '--profile-cpu-budget', '1']);
-    metricsPort = Number(server.logs.find((l) => l.msg === 'listening')?.['metricsPort']);
+    metricsPort = server.metricsPort;
     const ruleFiles = readdirSync(RULES_DIR).filter((f) => f.endsWith('.rules.yaml')).map((f) => join(RULES_DIR, f));
     prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`], ruleFiles);
     // Every model serves its own held-out data, steadily, for the whole test: rates need

@@ -34,8 +34,7 @@ describe('the helm test pod against a real server', () => {
 
   before(async () => {
     serverProcess = await startServerProcess(['--model-repository', MODELS_DIR]);
-    const listening = serverProcess.logs.find((l) => l.msg === 'listening');
-    metricsPort = Number(listening?.['metricsPort']);
+    metricsPort = serverProcess.metricsPort;
   });
   after(async () => {
     await serverProcess.stop();

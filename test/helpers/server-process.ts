@@ -13,6 +13,10 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
   readonly url: string;
+  /** Port of the Prometheus listener (0 when metrics are disabled). */
+  readonly metricsPort: number;
+  /** `GET /metrics` on it. */
+  readonly metricsUrl: string;
   /** Every JSON log line so far (stdout). */
   readonly logs: LogLine[];
   /** Resolves with the exit code once the process ends. */
@@ -36,6 +40,7 @@ export async function startServerProcess(args: readonly string[], env: Record<st
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let port = 0;
+  let metricsPort = 0;
   const ready = new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -47,6 +52,7 @@ export async function startServerProcess(args: readonly string[], env: Record<st
       }
       logs.push(parsed);
       if (parsed.msg === 'listening' && typeof parsed['httpPort'] === 'number') port = parsed['httpPort'];
+      if (parsed.msg === 'listening' && typeof parsed['metricsPort'] === 'number') metricsPort = parsed['metricsPort'];
       if (parsed.msg === 'repository loaded') resolve();
     });
     void exited.then((code) => reject(new Error(`server exited with ${code} before it was ready:\n${stderr}`)));
@@ -57,6 +63,8 @@ export async function startServerProcess(args: readonly string[], env: Record<st
     child,
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsPort,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     logs,
     exited,
     async stop() {
