@@ -13,6 +13,8 @@ export interface CellRound {
   readonly otherCores: number;
   /** Rows and executions the server ran during the measurement (layerscope only). */
   readonly batch?: { readonly rows: number; readonly executions: number };
+  /** Successful requests during the measurement and their summed time in the server and in session.run (layerscope with /stats). */
+  readonly server?: { readonly requests: number; readonly inServerNs: number; readonly inferNs: number };
 }
 
 export interface Cell {
@@ -35,6 +37,13 @@ export interface CellSummary {
   readonly errors: number;
   /** Rows per execution over all rounds; undefined when the server does not say. */
   readonly avgBatch?: number;
+  /**
+   * Mean ms per request over all rounds, as the server measures them: from the request's infer()
+   * to its outputs in hand (validation, queue, worker round trip, session.run), and session.run
+   * alone (each request of a batch counts its batch's run). Undefined when the server does not say.
+   */
+  readonly inServerMs?: number;
+  readonly onnxruntimeMs?: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -49,7 +58,15 @@ export function summarize(cell: Cell): CellSummary {
   const reqPerS = median(cell.rounds.map((r) => r.wrk.reqPerS));
   let rows = 0;
   let executions = 0;
+  let requests = 0;
+  let inServerNs = 0;
+  let inferNs = 0;
   for (const r of cell.rounds) {
+    if (r.server !== undefined) {
+      requests += r.server.requests;
+      inServerNs += r.server.inServerNs;
+      inferNs += r.server.inferNs;
+    }
     if (r.batch === undefined) continue;
     rows += r.batch.rows;
     executions += r.batch.executions;
@@ -64,7 +81,11 @@ export function summarize(cell: Cell): CellSummary {
     otherCores: median(cell.rounds.map((r) => r.otherCores)),
     errors: cell.rounds.reduce((sum, r) => sum + r.wrk.errors, 0),
   };
-  return executions > 0 ? { ...summary, avgBatch: rows / executions } : summary;
+  return {
+    ...summary,
+    ...(executions > 0 ? { avgBatch: rows / executions } : {}),
+    ...(requests > 0 ? { inServerMs: inServerNs / requests / 1e6, onnxruntimeMs: inferNs / requests / 1e6 } : {}),
+  };
 }
 
 /** Looks cells up by their coordinates. */

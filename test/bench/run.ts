@@ -77,12 +77,22 @@ async function measure(cell: Cell, server: VariantServer, script: WrkScript, con
           executions: after.executions - before.executions,
         }
       : undefined;
+  const requests = (after?.requests ?? 0) - (before?.requests ?? 0);
+  const timed =
+    before !== undefined && after !== undefined && requests > 0
+      ? {
+          requests,
+          inServerNs: (after.inServerNs ?? 0) - (before.inServerNs ?? 0),
+          inferNs: (after.inferNs ?? 0) - (before.inferNs ?? 0),
+        }
+      : undefined;
   cell.rounds.push({
     wrk,
     cpuCores: cores(cpu1 - cpu0),
     wrkCores: cores(wrk1 - wrk0),
     otherCores: cores(busy1 - busy0 - (cpu1 - cpu0) - (wrk1 - wrk0) - selfS),
     ...(batch !== undefined ? { batch } : {}),
+    ...(timed !== undefined ? { server: timed } : {}),
   });
   const avg = batch !== undefined && batch.executions > 0 ? ` batch ${(batch.rows / batch.executions).toFixed(1)}` : '';
   const errors = wrk.errors > 0 ? ` ERRORS ${wrk.errors}` : '';

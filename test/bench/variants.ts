@@ -18,18 +18,37 @@ export interface VariantServer {
   /** The infer URL for the model. */
   readonly inferUrl: string;
   /** Rows and executions so far (layerscope only; undefined when the server cannot tell). */
-  batchCounters(): Promise<{ rows: number; executions: number } | undefined>;
+  batchCounters(): Promise<ServerCounters | undefined>;
   /** Where batchCounters comes from, for the report. */
   counterSource(): string;
 }
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
-interface ModelStats {
-  model_stats?: { inference_count?: number; execution_count?: number }[];
+interface Duration {
+  count?: number;
+  ns?: number;
 }
 
-async function readStats(url: string): Promise<{ rows: number; executions: number } | undefined> {
+interface ModelStats {
+  model_stats?: {
+    inference_count?: number;
+    execution_count?: number;
+    inference_stats?: { success?: Duration; compute_infer?: Duration };
+  }[];
+}
+
+/** Counters a layerscope server keeps; the time fields only where it has /stats. */
+export interface ServerCounters {
+  readonly rows: number;
+  readonly executions: number;
+  /** Successful requests, their time in the server (from infer() to the outputs in hand) and in session.run. */
+  readonly requests?: number;
+  readonly inServerNs?: number;
+  readonly inferNs?: number;
+}
+
+async function readStats(url: string): Promise<ServerCounters | undefined> {
   try {
     const response = await fetch(url);
     if (response.status !== 200) {
@@ -41,12 +60,18 @@ async function readStats(url: string): Promise<{ rows: number; executions: numbe
     if (!Array.isArray(stats) || stats.length === 0) return undefined;
     let rows = 0;
     let executions = 0;
+    let requests = 0;
+    let inServerNs = 0;
+    let inferNs = 0;
     for (const s of stats) {
       if (typeof s.inference_count !== 'number' || typeof s.execution_count !== 'number') return undefined;
       rows += s.inference_count;
       executions += s.execution_count;
+      requests += s.inference_stats?.success?.count ?? 0;
+      inServerNs += s.inference_stats?.success?.ns ?? 0;
+      inferNs += s.inference_stats?.compute_infer?.ns ?? 0;
     }
-    return { rows, executions };
+    return { rows, executions, requests, inServerNs, inferNs };
   } catch {
     return undefined;
   }
