@@ -14,7 +14,8 @@ function collect(dir) {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
-      if (name !== 'bench' && name !== 'helpers' && name !== 'fixtures') out.push(...collect(path));
+      // dist/test/bench holds the benchmarks; their unit tests live under dist/test/unit/bench.
+      if (path !== join(base, 'bench') && name !== 'helpers' && name !== 'fixtures') out.push(...collect(path));
     } else if (name.endsWith('.test.js')) out.push(path);
   }
   return out;
