@@ -17,7 +17,10 @@ export interface VariantServer {
   readonly server: RunningServer;
   /** The infer URL for the model. */
   readonly inferUrl: string;
-  /** Rows and executions so far (layerscope only; undefined when the server cannot tell). */
+  /**
+   * Rows, executions and (from /stats) request times so far; layerscope only, undefined when the
+   * server cannot tell.
+   */
   batchCounters(): Promise<ServerCounters | undefined>;
   /** Where batchCounters comes from, for the report. */
   counterSource(): string;
